@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// Entry point for `npx warden`: registers tsx so the TypeScript sources run as they are.
+import { register } from 'tsx/esm/api';
+register();
+await import('../cli/main.ts');
