@@ -1,0 +1,81 @@
+/**
+ * The certificate: the compiler's hints to the validator, stored in the
+ * object's `.warden.cert` section. It is a contract both sides meet, and it
+ * is untrusted: a wrong hint may only make validation fail, never pass.
+ *
+ * For every function, the cut points (entry, loop headers, block joins, call
+ * returns, exit) with their machine address and where every live WASM local
+ * and operand-stack slot lives, plus the frame.
+ */
+
+export const CERT_SECTION = '.warden.cert';
+export const CERT_VERSION = 1;
+
+/** Where one 32-bit word lives at a cut point. */
+export type WordLoc =
+  | { kind: 'reg'; reg: number }
+  /** A frame slot: byte offset from SP at the cut point. */
+  | { kind: 'slot'; offset: number }
+  | { kind: 'const'; value: number };
+
+/** Where one WASM value lives: an i32 in one word, an i64 as two words (halves may live apart). */
+export type ValueLoc = { type: 'i32'; loc: WordLoc } | { type: 'i64'; lo: WordLoc; hi: WordLoc };
+
+export type CutKind = 'entry' | 'loop' | 'join' | 'call-return' | 'exit';
+
+export interface CutPoint {
+  kind: CutKind;
+  /** Byte offset of the cut point from the function's first instruction. */
+  address: number;
+  /** The WASM program point: byte offset of the instruction in the module binary, and whether the cut is before it or after it (a block join is `after` its `end`). */
+  wasm: { offset: number; position: 'before' | 'after' };
+  /** Every WASM local (params first) that is live here; dead ones are omitted. */
+  locals: { index: number; loc: ValueLoc }[];
+  /** The operand stack, bottom first. */
+  stack: ValueLoc[];
+}
+
+export interface FunctionCertificate {
+  /** Index in the WASM function index space. */
+  index: number;
+  /** The symbol of the function's code in the object. */
+  symbol: string;
+  /** The ladder rung that compiled it, and why earlier rungs failed. */
+  rung: string;
+  ladder: { rung: string; failure: string }[];
+  frame: {
+    /** Registers pushed by the prologue, ascending. */
+    saved: number[];
+    /** Bytes subtracted from SP after the push. */
+    size: number;
+  };
+  cutPoints: CutPoint[];
+}
+
+export interface Certificate {
+  version: typeof CERT_VERSION;
+  /** `--prefix` used for the state symbols (spec/abi/layout.ts). */
+  prefix: string;
+  /** Reserved linear-memory pages (memory.grow fails beyond). */
+  reservedPages: number;
+  functions: FunctionCertificate[];
+}
+
+export function encodeCertificate(cert: Certificate): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(cert));
+}
+
+/** Parse a certificate; the validator treats a malformed one as an `unknown` verdict, naming the reason. */
+export function decodeCertificate(bytes: Uint8Array): { ok: true; cert: Certificate } | { ok: false; reason: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (e) {
+    return { ok: false, reason: `certificate is not valid UTF-8 JSON: ${(e as Error).message}` };
+  }
+  const v = value as Partial<Certificate>;
+  if (typeof v !== 'object' || v === null || v.version !== CERT_VERSION || !Array.isArray(v.functions)) {
+    return { ok: false, reason: `certificate has no version ${CERT_VERSION} header or no function list` };
+  }
+  return { ok: true, cert: v as Certificate };
+}
