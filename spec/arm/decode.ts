@@ -467,11 +467,8 @@ function decodeBranchMisc(hw1: number, hw2: number, address: number): DecodeResu
       const imm = signExtend((s << 20) | (j2 << 19) | (j1 << 18) | (bits(hw1, 5, 0) << 12) | (imm11 << 1), 21);
       return ok({ op: 'b', cond: CONDS[bits(hw1, 9, 6)]!, target: u32(address + 4 + imm) }, S);
     }
+    if (op1 === 0b010 && bits(hw1, 10, 4) === 0b1111111) return ok({ op: 'udf', imm: (bits(hw1, 3, 0) << 12) | bits(hw2, 11, 0) }, S);
     return unknown(S, 'system / hint / barrier instructions (MSR, MRS, DMB, ...) are not modelled');
-  }
-  if (op1 === 0b010) {
-    if (bits(hw1, 10, 4) === 0b1111111) return ok({ op: 'udf', imm: (bits(hw1, 3, 0) << 12) | bits(hw2, 11, 0) }, S);
-    return unknown(S, 'undefined branch/misc encoding');
   }
   const i1 = 1 - (j1 ^ s);
   const i2 = 1 - (j2 ^ s);
