@@ -1,0 +1,140 @@
+/**
+ * The relocatable object writer, checked by the GNU toolchain: the object
+ * passes `readelf -a` cleanly, links with C compiled by arm-none-eabi-gcc
+ * without warnings, and the linked program gives the right results on QEMU.
+ */
+import { describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeFunction } from '../../compiler/target/encode.ts';
+import type { MInstr, PReg } from '../../compiler/target/insn.ts';
+import type { ObjFunction } from '../../compiler/target/object.ts';
+import { writeRelocatableObject } from '../../compiler/elf/relocatable.ts';
+import { runOnQemu } from '../../compiler/firmware/qemu.ts';
+
+type MI = MInstr<PReg>;
+const fn = (name: string, instrs: MI[], global = true): ObjFunction => ({ name, global, code: encodeFunction(instrs) });
+
+const MAIN_C = String.raw`#include <stdint.h>
+extern int32_t add(int32_t, int32_t);
+extern int32_t callext(int32_t);
+extern int32_t readg(void);
+extern uint32_t sel(uint32_t);
+extern int32_t counter;
+int32_t ext_double(int32_t x) { return 2 * x; }
+static int sh(int op, void *arg) { register int r0 __asm__("r0") = op; register void *r1 __asm__("r1") = arg; __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory"); return r0; }
+static void put(const char *s) { sh(4, (void *)s); }
+static void puthex(uint32_t v) { char b[12]; b[0]=' '; for (int i = 0; i < 8; i++) b[1+i] = "0123456789abcdef"[(v >> (28 - 4*i)) & 15]; b[9] = 0; put(b); }
+static void sexit(int code) { uint32_t a[2] = {0x20026, (uint32_t)code}; sh(0x20, a); for (;;) {} }
+int main(void) {
+  put("add"); puthex(add(40, 2)); put("\n");
+  put("callext"); puthex(callext(20)); put("\n");
+  put("readg"); puthex(readg()); put("\n");
+  counter = 7; put("readg2"); puthex(readg()); put("\n");
+  put("sel"); puthex(sel(0)); puthex(sel(1)); puthex(sel(2)); puthex(sel(3)); put("\n");
+  return 0;
+}
+extern uint32_t _estack;
+void Reset_Handler(void) { sexit(main()); }
+void Fault_Handler(void) { put("fault\n"); sexit(99); }
+__attribute__((section(".vectors"), used)) const void *vectors[] = { &_estack, Reset_Handler, Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler };
+`;
+const LINK_LD = String.raw`MEMORY { FLASH (rx) : ORIGIN = 0x00000000, LENGTH = 4M
+         RAM (rwx)  : ORIGIN = 0x20000000, LENGTH = 4M }
+SECTIONS {
+  .text : { KEEP(*(.vectors)) *(.text*) *(.rodata*) } > FLASH
+  .data : { *(.data*) } > RAM
+  .bss : { *(.bss*) *(COMMON) } > RAM
+  _estack = ORIGIN(RAM) + LENGTH(RAM);
+}
+`;
+
+function buildObject(): Uint8Array {
+  const functions = [
+    fn('add', [{ op: 'alu', alu: 'add', setFlags: true, rd: 0, rn: 0, op2: { kind: 'reg', rm: 1 } }, { op: 'bx', rm: 14 }]),
+    fn('callext', [
+      { op: 'push', regs: [4, 14] },
+      { op: 'bl', symbol: 'ext_double' },
+      { op: 'bl', symbol: 'plus_one' },
+      { op: 'pop', regs: [4, 15] },
+    ]),
+    // A file-local helper, called through a relocation against a local symbol.
+    fn('plus_one', [{ op: 'alu', alu: 'add', setFlags: false, rd: 0, rn: 0, op2: { kind: 'imm', value: 1 } }, { op: 'bx', rm: 14 }], false),
+    fn('readg', [{ op: 'addrOf', rd: 3, symbol: 'counter', addend: 0 }, { op: 'ldr', size: 4, signed: false, rt: 0, addr: { kind: 'imm', base: 3, offset: 0 } }, { op: 'bx', rm: 14 }]),
+    // Literal pool + TBB table: data in .text ($d mapping symbols).
+    fn('sel', [
+      { op: 'cmp', rn: 0, op2: { kind: 'imm', value: 2 } },
+      { op: 'b', cond: 'hi', target: 9 },
+      { op: 'tbb', index: 0, targets: [0, 1, 2] },
+      { op: 'label', label: 0 }, { op: 'movConst', rd: 0, value: 0x12345678 }, { op: 'bx', rm: 14 },
+      { op: 'label', label: 1 }, { op: 'movConst', rd: 0, value: 0xcafef00d }, { op: 'bx', rm: 14 },
+      { op: 'label', label: 2 }, { op: 'addrOf', rd: 0, symbol: 'table', addend: 4 }, { op: 'ldr', size: 4, signed: false, rt: 0, addr: { kind: 'imm', base: 0, offset: 0 } }, { op: 'bx', rm: 14 },
+      { op: 'label', label: 9 }, { op: 'mov', setFlags: false, rd: 0, op2: { kind: 'imm', value: 0xff } }, { op: 'bx', rm: 14 },
+    ]),
+  ];
+  return writeRelocatableObject({
+    functions,
+    data: [
+      { name: 'counter', global: true, section: '.data', bytes: Uint8Array.from([41, 0, 0, 0]), align: 4, relocations: [] },
+      { name: 'table', global: false, section: '.rodata', bytes: Uint8Array.from([1, 0, 0, 0, 0x99, 0x88, 0x77, 0x66]), align: 4, relocations: [] },
+      { name: 'fnptr', global: true, section: '.data', bytes: new Uint8Array(4), align: 4, relocations: [{ offset: 0, type: 'R_ARM_ABS32', symbol: 'add', addend: 0 }] },
+      { name: 'scratch', global: false, section: '.bss', bytes: new Uint8Array(64), align: 8, relocations: [] },
+    ],
+    custom: [{ name: '.warden.cert', bytes: Buffer.from('{"version":1}'), align: 1 }],
+  });
+}
+
+describe('ELF relocatable object', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-elf-'));
+  const obj = join(dir, 'w.o');
+  writeFileSync(obj, buildObject());
+
+  it('is clean under readelf -a and has the expected symbols, sections and relocations', () => {
+    const r = spawnSync('arm-none-eabi-readelf', ['-a', '-W', obj], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    const out = r.stdout;
+    expect(out).toMatch(/Type:\s+REL \(Relocatable file\)/);
+    expect(out).toMatch(/Flags:\s+0x5000000, Version5 EABI/);
+    expect(out).toMatch(/Tag_CPU_arch: v7E-M/);
+    expect(out).toMatch(/Tag_CPU_arch_profile: Microcontroller/);
+    expect(out).toMatch(/\.warden\.cert/);
+    expect(out).toMatch(/R_ARM_THM_CALL\s+00000000\s+ext_double/);
+    expect(out).toMatch(/R_ARM_THM_MOVW_ABS_NC\s+00000000\s+counter/);
+    expect(out).toMatch(/R_ARM_THM_MOVT_ABS\s+00000000\s+counter/);
+    expect(out).toMatch(/R_ARM_ABS32\s+00000001\s+add/);
+    expect(out).toMatch(/FUNC\s+GLOBAL\s+DEFAULT\s+1 add\b/);
+    expect(out).toMatch(/FUNC\s+LOCAL\s+DEFAULT\s+1 plus_one\b/);
+    expect(out).toMatch(/NOTYPE\s+GLOBAL\s+DEFAULT\s+UND ext_double/);
+    expect(out).toMatch(/OBJECT\s+GLOBAL\s+DEFAULT\s+\d+ counter/);
+    expect(out).toMatch(/\$d/);
+    execFileSync('arm-none-eabi-objcopy', [`--dump-section=.warden.cert=${join(dir, 'cert.bin')}`, obj, join(dir, 'copy.o')]);
+    expect(readFileSync(join(dir, 'cert.bin'), 'utf8')).toBe('{"version":1}');
+  });
+
+  it('disassembles with literal pools and tables marked as data', () => {
+    const out = execFileSync('arm-none-eabi-objdump', ['-d', obj], { encoding: 'utf8' });
+    expect(out).toMatch(/\.word\s+0x12345678/);
+    expect(out).toMatch(/\.word\s+0xcafef00d/);
+    expect(out).toMatch(/tbb\s+\[pc, r0\]/);
+  });
+
+  it('links with gcc-compiled C without warnings and runs on QEMU', () => {
+    writeFileSync(join(dir, 'main.c'), MAIN_C);
+    writeFileSync(join(dir, 'link.ld'), LINK_LD);
+    const elf = join(dir, 'prog.elf');
+    const r = spawnSync('arm-none-eabi-gcc', ['-mcpu=cortex-m4', '-mthumb', '-O1', '-nostartfiles', '--specs=nosys.specs', '-T', join(dir, 'link.ld'), join(dir, 'main.c'), obj, '-o', elf], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const run = runOnQemu(readFileSync(elf), { timeoutSec: 10 });
+    expect(run.stdout).toBe(['add 0000002a', 'callext 00000029', 'readg 00000029', 'readg2 00000007', 'sel 12345678 cafef00d 66778899 000000ff', ''].join('\n'));
+    expect(run.exitCode).toBe(0);
+  });
+
+  it('cleans up', () => {
+    rmSync(dir, { recursive: true, force: true });
+    expect(true).toBe(true);
+  });
+});
