@@ -55,6 +55,7 @@ export function formatInstr(instr: ArmInstr, ctx: FormatContext = {}): string {
       if (instr.opc === 'mov' && narrow && o2.kind === 'reg' && !(o2.shift.type === 'lsl' && o2.shift.amount === 0) && o2.shift.type !== 'rrx') {
         return m(`${o2.shift.type}${s}`, `${regName(instr.rd)}, ${regName(o2.rm)}, #${o2.shift.amount}`);
       }
+      if (instr.opc === 'mov' && narrow && instr.rd === 8 && o2.kind === 'reg' && o2.rm === 8 && instr.setFlags === 'never') return m('nop', '').trimEnd(); // objdump's name for 0x46c0
       if (instr.opc === 'rsb' && narrow) return m(`neg${s}`, `${regName(instr.rd)}, ${regName(instr.rn!)}`);
       if (instr.rn === null) return m(`${instr.opc}${s}`, `${regName(instr.rd)}, ${op2Text(o2)}`);
       if (instr.rdnForm) return m(`${instr.opc}${s}`, `${regName(instr.rd)}, ${op2Text(o2)}`);
@@ -109,7 +110,7 @@ export function formatInstr(instr: ArmInstr, ctx: FormatContext = {}): string {
       if (a.kind === 'lit') at = `[pc, #${a.offset}]`;
       else if (a.kind === 'reg') at = `[${regName(a.rn)}, ${regName(a.rm)}${a.shift ? `, lsl #${a.shift}` : ''}]`;
       else if (!a.index) at = `[${regName(a.rn)}], #${a.offset}`;
-      else if (a.offset === 0 && !a.wback && !narrow) at = `[${regName(a.rn)}]`;
+      else if (a.offset === 0 && !narrow) at = `[${regName(a.rn)}]${a.wback ? '!' : ''}`;
       else at = `[${regName(a.rn)}, #${a.offset}]${a.wback ? '!' : ''}`;
       return m(mn, `${regName(instr.rt)}, ${at}`);
     }
