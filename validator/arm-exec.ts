@@ -1,0 +1,156 @@
+/**
+ * The ARM side of a region: symbolic execution of the function's machine
+ * code from one address, over every path (forking on the successor guards
+ * of spec/arm/semantics.ts), to the next cut point, a return, a call, a
+ * `udf` trap or a fault.
+ *
+ * Two things are resolved here rather than in the spec, both from the
+ * object's relocations: a relocated MOVW/MOVT loads half of a symbolic
+ * state-symbol address (the architectural effect of MOVW/MOVT with that
+ * immediate), and a relocated BL names its callee. Any other relocation on
+ * an executed instruction, any read of code memory (literal loads, ADR,
+ * TBB/TBH) and any jump out of the function is refused: `unknown`.
+ */
+import type { ZBool, ZBV, ZMem, Z3Algebra } from '../spec/bv/z3.ts';
+import { decodeThumb } from '../spec/arm/decode.ts';
+import { formatInstr } from '../spec/arm/format.ts';
+import { itAfter, inITBlock } from '../spec/arm/it.ts';
+import { step, type ArmState } from '../spec/arm/semantics.ts';
+import type { ElfRelocation } from './elf.ts';
+import { hex, refuse } from './verdict.ts';
+
+export type AState = ArmState<ZBV, ZBool, ZMem>;
+
+export const R_ARM_THM_CALL = 10;
+export const R_ARM_THM_MOVW_ABS_NC = 47;
+export const R_ARM_THM_MOVT_ABS = 48;
+
+export type AEnd =
+  | { kind: 'cut'; index: number }
+  /** An indirect branch (BX, POP {pc}, LDR pc): the function's return; `target` has bit 0 cleared. */
+  | { kind: 'return'; target: ZBV; at: number }
+  | { kind: 'trap'; code: number; at: number }
+  | { kind: 'fault'; reason: string; at: number }
+  | { kind: 'call'; func: number; returnAddress: number; at: number };
+
+export interface APath {
+  cond: ZBool[];
+  state: AState;
+  end: AEnd;
+  /** Function-relative addresses executed. */
+  trace: number[];
+}
+
+export interface ArmEnv {
+  A: Z3Algebra;
+  /** The `.text` section's bytes; addresses below are offsets in it. */
+  text: Uint8Array;
+  start: number;
+  end: number;
+  /** Relocations against `.text`, by offset. */
+  relocs: Map<number, ElfRelocation>;
+  /** The symbolic address of a state symbol (memory, globals, ...), or undefined if the symbol is not one. */
+  stateSymbol(name: string): ZBV | undefined;
+  /** The WASM function index a call to this symbol (relocated BL) or address (resolved BL) reaches. */
+  calleeBySymbol(name: string): number | undefined;
+  calleeByAddress(offset: number): number | undefined;
+  /** Function-relative address -> cut point index, for every non-entry cut point. */
+  cutAt: Map<number, number>;
+}
+
+const MAX_PATHS = 4096;
+const MAX_STEPS = 200_000;
+
+/** Run every path from function-relative address `from` with state `init` (ITSTATE 0). */
+export function runArm(env: ArmEnv, from: number, init: AState): APath[] {
+  const { A } = env;
+  const done: APath[] = [];
+  const work: { addr: number; s: AState; it: number; cond: ZBool[]; trace: number[] }[] = [{ addr: from, s: init, it: 0, cond: [], trace: [] }];
+  let steps = 0;
+  while (work.length > 0) {
+    const w = work.pop()!;
+    const { addr, s, it, cond, trace } = w;
+    const finish = (end: AEnd, c: ZBool[], st: AState) => {
+      if (done.length >= MAX_PATHS) refuse({ kind: 'path-limit', detail: `more than ${MAX_PATHS} ARM paths in one region` });
+      done.push({ cond: c, state: st, end, trace });
+    };
+    if (++steps > MAX_STEPS) refuse({ kind: 'path-limit', detail: `more than ${MAX_STEPS} ARM steps in one region` });
+    if (trace.length > 0 && env.cutAt.has(addr)) {
+      if (inITBlock(it)) refuse({ kind: 'certificate', detail: `cut point at ${hex(addr)} lies inside an IT block` }, addr);
+      finish({ kind: 'cut', index: env.cutAt.get(addr)! }, cond, s);
+      continue;
+    }
+    if (trace.includes(addr)) refuse({ kind: 'no-cut-in-loop', side: 'arm', detail: `ARM path returns to ${hex(addr)} without passing a cut point` }, addr);
+    const off = env.start + addr;
+    if (addr < 0 || off >= env.end) refuse({ kind: 'arm-unsupported', detail: `control leaves the function's code (to ${hex(addr)})` }, addr);
+    const d = decodeThumb(env.text.subarray(0, env.end), off, off);
+    if (d.kind === 'unknown') refuse({ kind: 'decode', detail: d.reason }, addr);
+    const instr = d.instr;
+    const nextTrace = [...trace, addr];
+    const push = (to: number, st: AState, c: ZBool[]) => work.push({ addr: to, s: st, it: itAfter(instr, it), cond: c, trace: nextTrace });
+
+    // Relocations on this instruction.
+    let reloc: ElfRelocation | undefined;
+    for (let o = off; o < off + d.size; o++) {
+      const r = env.relocs.get(o);
+      if (r && o !== off) refuse({ kind: 'relocation', detail: `relocation type ${r.type} against ${r.symbol.name} inside an instruction` }, addr);
+      if (r) reloc = r;
+    }
+    if (instr.op === 'ldr' && instr.addr.kind === 'lit') refuse({ kind: 'arm-unsupported', detail: `literal load (${formatInstr(instr)}) reads code memory` }, addr);
+    if (instr.op === 'adr' || instr.op === 'tbb' || instr.op === 'tbh') refuse({ kind: 'arm-unsupported', detail: `${instr.op} (reads or addresses code memory)` }, addr);
+
+    if (reloc) {
+      if ((instr.op === 'movw' && reloc.type === R_ARM_THM_MOVW_ABS_NC) || (instr.op === 'movt' && reloc.type === R_ARM_THM_MOVT_ABS)) {
+        if (inITBlock(it)) refuse({ kind: 'relocation', detail: `relocated ${instr.op} inside an IT block` }, addr);
+        const base = env.stateSymbol(reloc.symbol.name);
+        if (!base) refuse({ kind: 'relocation', detail: `${instr.op} relocated against ${reloc.symbol.name}, which is not a state symbol` }, addr);
+        const addend = reloc.addend ?? (instr.imm16 << 16) >> 16;
+        const value = A.add(base, A.bv(addend, 32));
+        const r = s.r.slice();
+        r[instr.rd] = instr.op === 'movw' ? A.zext(A.extract(value, 15, 0), 32) : A.concat(A.extract(value, 31, 16), A.extract(s.r[instr.rd]!, 15, 0));
+        push(addr + d.size, { ...s, r }, cond);
+        continue;
+      }
+      if (instr.op === 'bl' && reloc.type === R_ARM_THM_CALL) {
+        if (inITBlock(it)) refuse({ kind: 'relocation', detail: 'relocated BL inside an IT block' }, addr);
+        const func = env.calleeBySymbol(reloc.symbol.name);
+        if (func === undefined) refuse({ kind: 'relocation', detail: `BL to ${reloc.symbol.name}, which is no known function` }, addr);
+        const succ = step(A, s, instr, off, it);
+        if (succ.length !== 1) refuse({ kind: 'spec-error', detail: 'BL has more than one successor' }, addr);
+        finish({ kind: 'call', func, returnAddress: addr + d.size, at: addr }, cond, succ[0]!.state);
+        continue;
+      }
+      refuse({ kind: 'relocation', detail: `relocation type ${reloc.type} against ${reloc.symbol.name} on ${formatInstr(instr)}` }, addr);
+    }
+
+    for (const x of step(A, s, instr, off, it)) {
+      const c = [...cond, x.guard];
+      switch (x.next.kind) {
+        case 'pc':
+          push(x.next.address - env.start, x.state, c);
+          break;
+        case 'indirect':
+          finish({ kind: 'return', target: x.next.target, at: addr }, c, x.state);
+          break;
+        case 'call': {
+          const func = env.calleeByAddress(x.next.target);
+          if (func === undefined) refuse({ kind: 'arm-unsupported', detail: `BL to ${hex(x.next.target)}, which is no function` }, addr);
+          finish({ kind: 'call', func, returnAddress: x.next.returnAddress - env.start, at: addr }, c, x.state);
+          break;
+        }
+        case 'indirectCall':
+          refuse({ kind: 'arm-unsupported', detail: `indirect call (${formatInstr(instr)})` }, addr);
+        // eslint-disable-next-line no-fallthrough
+        case 'udf':
+          finish({ kind: 'trap', code: x.next.imm, at: addr }, c, x.state);
+          break;
+        case 'fault':
+          finish({ kind: 'fault', reason: x.next.reason, at: addr }, c, x.state);
+          break;
+        case 'unknown':
+          refuse({ kind: 'arm-unsupported', detail: `${formatInstr(instr)}: ${x.next.reason}` }, addr);
+      }
+    }
+  }
+  return done;
+}

@@ -1,0 +1,59 @@
+/**
+ * One obligation, one Z3 query: `premises => goal` is checked by asking
+ * whether `premises and not goal` is satisfiable. `unsat` proves it; `sat`
+ * refutes it with a model; anything else is `unknown`. Each query runs in a
+ * fresh solver with an explicit logic and an `rlimit` (never wall time), so
+ * that the answer is reproducible.
+ */
+import type { Z3Context, ZBool, ZBV } from '../spec/bv/z3.ts';
+import type { Counterexample, ObligationResult } from './verdict.ts';
+
+export interface ProveOptions {
+  /** Z3 resource limit per obligation. */
+  rlimit: number;
+  /** Keep each query as SMT-LIB2 text in the result. */
+  smt2: boolean;
+}
+
+export const DEFAULT_PROVE: ProveOptions = { rlimit: 50_000_000, smt2: false };
+
+export interface Named {
+  name: string;
+  term: ZBV | ZBool;
+}
+
+export async function prove(
+  ctx: Z3Context,
+  name: string,
+  address: number,
+  premises: ZBool[],
+  goal: ZBool,
+  symbols: readonly Named[],
+  opts: ProveOptions,
+): Promise<{ result: ObligationResult; counterexample?: Counterexample }> {
+  // Arrays (memory) appear in almost every obligation; QF_ABV is the logic that admits them.
+  const solver = new ctx.Solver('QF_ABV');
+  solver.set('rlimit', opts.rlimit);
+  for (const p of premises) solver.add(p);
+  solver.add(ctx.Not(goal));
+  const t0 = performance.now();
+  const answer = await solver.check();
+  const ms = Math.round((performance.now() - t0) * 10) / 10;
+  let rlimit = 0;
+  try {
+    rlimit = solver.statistics().get('rlimit count');
+  } catch {
+    rlimit = -1;
+  }
+  const result: ObligationResult = { name, address, answer: answer === 'unsat' ? 'unsat' : answer === 'sat' ? 'sat' : 'unknown', ms, rlimit };
+  if (opts.smt2) result.smt2 = `(set-logic QF_ABV)\n${solver.toString()}\n(check-sat)\n`;
+  if (answer !== 'sat') return { result };
+  const model = solver.model();
+  const values: Record<string, string> = {};
+  for (const s of symbols) {
+    const v = model.eval(s.term as ZBV, true);
+    const text = v.toString();
+    values[s.name] = /^\d+$/.test(text) ? `0x${BigInt(text).toString(16)}` : text;
+  }
+  return { result, counterexample: { values, replay: { kind: 'pending' } } };
+}

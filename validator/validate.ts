@@ -1,0 +1,500 @@
+/**
+ * Translation validation per function: the driver.
+ *
+ * For every region (from the entry, or from a cut point of the certificate,
+ * to the next cut points), both sides run symbolically from one shared state
+ * related by the start's map (wasm-exec.ts, arm-exec.ts). Then, for every
+ * ARM path, Z3 must prove under the premises (the assumptions, the start
+ * relation, the ARM path condition):
+ *   - same successor: some WASM path with the same outcome is taken
+ *     (same cut point, return, same trap code, call of the same function);
+ *   - for each such WASM path, the outcome's relation: the target cut
+ *     point's map and frame, the results and the callee-saved registers at
+ *     exit, the arguments at a call, and the same memory, globals and page
+ *     count.
+ * The entry relation comes from the ABI (spec/abi/aapcs.ts), never from the
+ * certificate; every other map is a hint, checked where it is reached.
+ * Loops are closed by their header's map: every region is checked once.
+ */
+import { match } from 'ts-pattern';
+import { CALLEE_SAVED, paramLocations, type ArgLocation } from '../spec/abi/aapcs.ts';
+import { CERT_SECTION, decodeCertificate, type Certificate, type CutPoint, type FunctionCertificate, type ValueLoc, type WordLoc } from '../spec/abi/certificate.ts';
+import { stateSymbols, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
+import { trapCode } from '../spec/abi/traps.ts';
+import { loadLE } from '../spec/bv/derived.ts';
+import { z3Algebra, z3Context, type Z3Algebra, type ZBool, type ZBV, type ZMem } from '../spec/bv/z3.ts';
+import type { Module } from '../spec/wasm/ast.ts';
+import { decodeModule } from '../spec/wasm/decode.ts';
+import { runArm, type AEnd, type APath, type ArmEnv, type AState } from './arm-exec.ts';
+import { readElf, type ElfFile, type ElfRelocation } from './elf.ts';
+import { DEFAULT_PROVE, prove, type Named, type ProveOptions } from './prove.ts';
+import { hex, refuse, Refusal, type Counterexample, type ObligationResult, type ValidationReport, type Verdict } from './verdict.ts';
+import { flatten, funcType, pointIndex, type FlatFunction, type IntType } from './wasm-flat.ts';
+import { runWasm, type StateSymbols, type WasmEnv, type WEnd, type WPath, type WState } from './wasm-exec.ts';
+
+/** The assumptions every proof rests on (also in the report). */
+export const ASSUMPTIONS: readonly string[] = [
+  'linear memory [memBase, memBase + reservedPages * 64 KiB), the globals block [globBase, globBase + 8 * globals) and the page-count word [pagesAddr, pagesAddr + 4) do not wrap around and are pairwise disjoint',
+  'the stack window [entry SP - 1 MiB, entry SP + 4 KiB) does not wrap around and is disjoint from linear memory, the globals block and the page-count word',
+  'entry SP is 8-byte aligned and the entry LR has bit 0 set (AAPCS call from Thumb code)',
+  'the page-count word never exceeds reservedPages (only memory.grow writes it)',
+  'immutable globals with a constant initialiser hold that value in the globals block',
+  'a callee (AAPCS) preserves r4-r11, SP and the caller frame above its incoming arguments, and may change memory, globals and r0-r3, r12, LR, flags arbitrarily',
+  'an imported function is called through the symbol `<prefix><field>`; a defined function through the symbol its certificate names',
+];
+
+const STACK_BELOW = 1 << 20;
+const STACK_ABOVE = 1 << 12;
+
+export interface ValidateOptions extends Partial<ProveOptions> {}
+
+/** Validate every defined function of a module against an object file carrying a certificate. */
+export async function validateObject(wasm: Uint8Array, object: Uint8Array, options: ValidateOptions = {}): Promise<ValidationReport> {
+  const opts: ProveOptions = { ...DEFAULT_PROVE, ...options };
+  const module = decodeModule(wasm);
+  const elf = readElf(object);
+  const nImports = module.funcTypeIndices.length - module.funcs.length;
+  const defined = module.funcs.map((f) => f.index);
+  const certSection = elf.sections.find((s) => s.name === CERT_SECTION);
+  const cert = certSection ? decodeCertificate(certSection.data) : { ok: false as const, reason: `no ${CERT_SECTION} section` };
+  if (!cert.ok) {
+    return {
+      assumptions: [...ASSUMPTIONS],
+      verdicts: defined.map((func) => ({ kind: 'unknown', func, symbol: '', reason: { kind: 'certificate', detail: cert.reason }, obligations: [] })),
+    };
+  }
+  const ctx = await z3Context();
+  const A = z3Algebra(ctx);
+  const verdicts: Verdict[] = [];
+  for (const func of defined) {
+    const fc = cert.cert.functions.filter((f) => f.index === func);
+    const symbol = fc[0]?.symbol ?? '';
+    const obligations: ObligationResult[] = [];
+    try {
+      if (fc.length !== 1) refuse({ kind: 'certificate', detail: `${fc.length} certificate entries for function ${func}` });
+      verdicts.push(await validateFunction({ A, module, wasm, elf, cert: cert.cert, fc: fc[0]!, nImports, opts, obligations }));
+    } catch (e) {
+      if (e instanceof Refusal) verdicts.push({ kind: 'unknown', func, symbol, reason: e.reason, ...(e.address !== undefined ? { address: e.address } : {}), obligations });
+      else verdicts.push({ kind: 'unknown', func, symbol, reason: { kind: 'spec-error', detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }, obligations });
+    }
+  }
+  return { assumptions: [...ASSUMPTIONS], verdicts };
+}
+
+interface FnInput {
+  A: Z3Algebra;
+  module: Module;
+  wasm: Uint8Array;
+  elf: ElfFile;
+  cert: Certificate;
+  fc: FunctionCertificate;
+  nImports: number;
+  opts: ProveOptions;
+  /** Filled as obligations are discharged (kept on refusal too). */
+  obligations: ObligationResult[];
+}
+
+/** A cut point with its resolved WASM flat index and static stack types. */
+interface Cut {
+  index: number;
+  cp: CutPoint;
+  flat: number;
+  label: string;
+}
+
+/** The symbols every region shares: the entry values the exit is compared with. */
+interface EntrySyms {
+  sp: ZBV;
+  lr: ZBV;
+  /** r4..r11 at entry, indexed by register number. */
+  saved: Map<number, ZBV>;
+}
+
+async function validateFunction(inp: FnInput): Promise<Verdict> {
+  const { A, module, elf, cert, fc, opts } = inp;
+  const func = fc.index;
+  const flat = flatten(module, inp.wasm, func);
+
+  // --- the function's code and relocations ---
+  const sym = elf.symbols.find((s) => s.name === fc.symbol && s.type === 'func' && s.shndx !== 0);
+  if (!sym) refuse({ kind: 'certificate', detail: `no function symbol ${fc.symbol} in the object` });
+  const text = elf.sections[sym.shndx];
+  if (!text) refuse({ kind: 'certificate', detail: `symbol ${fc.symbol} names no section` });
+  const start = sym.value & ~1;
+  const end = start + sym.size;
+  if (sym.size === 0 || end > text.data.length) refuse({ kind: 'certificate', detail: `symbol ${fc.symbol} has no code range inside ${text.name}` });
+  const relocs = new Map<number, ElfRelocation>();
+  for (const r of elf.relocations) if (r.target === text.index) relocs.set(r.offset, r);
+
+  // --- state symbols ---
+  const names = stateSymbols(cert.prefix);
+  const ss: StateSymbols & { tableBase: ZBV } = { memBase: A.bvVar('memBase', 32), globBase: A.bvVar('globBase', 32), pagesAddr: A.bvVar('pagesAddr', 32), tableBase: A.bvVar('tableBase', 32) };
+  const stateSymbol = (n: string): ZBV | undefined =>
+    n === names.memory ? ss.memBase : n === names.globals ? ss.globBase : n === names.memoryPages ? ss.pagesAddr : n === names.table ? ss.tableBase : undefined;
+  const bySymbol = new Map<string, number>();
+  let fi = 0;
+  for (const im of module.imports) if (im.desc.kind === 'func') bySymbol.set(`${cert.prefix}${im.field}`, fi++);
+  for (const f of cert.functions) {
+    if (bySymbol.has(f.symbol)) refuse({ kind: 'certificate', detail: `symbol ${f.symbol} names two functions` });
+    bySymbol.set(f.symbol, f.index);
+  }
+  const calleeByAddress = (off: number): number | undefined => {
+    const s = elf.symbols.find((x) => x.shndx === text.index && x.type === 'func' && (x.value & ~1) === off);
+    return s ? bySymbol.get(s.name) : undefined;
+  };
+
+  // --- the certificate's cut points, checked against the WASM shape ---
+  const cuts = resolveCuts(fc, flat, sym.size);
+  const armCutAt = new Map<number, number>();
+  const wasmCutAt = new Map<number, number>();
+  for (const c of cuts) {
+    if (c.cp.kind === 'entry') continue;
+    if (armCutAt.has(c.cp.address)) refuse({ kind: 'certificate', detail: `two cut points at ${hex(c.cp.address)}` }, c.cp.address);
+    if (wasmCutAt.has(c.flat)) refuse({ kind: 'certificate', detail: `two cut points at one WASM program point (${c.label})` }, c.cp.address);
+    armCutAt.set(c.cp.address, c.index);
+    wasmCutAt.set(c.flat, c.index);
+  }
+  validateFrame(fc);
+
+  const globals = globalInfo(module);
+  const mem0 = module.memories[0] ?? module.imports.find((i) => i.desc.kind === 'memory');
+  const hasMemory = mem0 !== undefined;
+  const wenv: WasmEnv = { A, module, flat, sym: ss, globals, maxPages: cert.reservedPages, cutAt: wasmCutAt };
+  const aenv: ArmEnv = { A, text: text.data, start, end, relocs, stateSymbol, calleeBySymbol: (n) => bySymbol.get(n), calleeByAddress, cutAt: armCutAt };
+  const entry: EntrySyms = { sp: A.bvVar('entry.sp', 32), lr: A.bvVar('entry.lr', 32), saved: new Map(CALLEE_SAVED.map((r) => [r, A.bvVar(`entry.r${r}`, 32)])) };
+
+  // --- the assumptions, as premises over a memory ---
+  const reservedBytes = BigInt(cert.reservedPages) * BigInt(WASM_PAGE_BYTES);
+  const ival = (base: ZBV, size: bigint) => ({ lo: A.zext(base, 64), hi: A.add(A.zext(base, 64), A.bv(size, 64)) });
+  const regions = [ival(ss.memBase, reservedBytes), ival(ss.globBase, BigInt(8 * globals.length)), ival(ss.pagesAddr, 4n)];
+  const stackWin = { lo: A.sub(A.zext(entry.sp, 64), A.bv(STACK_BELOW, 64)), hi: A.add(A.zext(entry.sp, 64), A.bv(STACK_ABOVE, 64)) };
+  const disjoint = (x: { lo: ZBV; hi: ZBV }, y: { lo: ZBV; hi: ZBV }) => A.boolOr(A.ule(x.hi, y.lo), A.ule(y.hi, x.lo));
+  const top = A.bv(1n << 32n, 64);
+  const fixed: ZBool[] = [
+    ...regions.map((r) => A.ule(r.hi, top)),
+    disjoint(regions[0]!, regions[1]!),
+    disjoint(regions[0]!, regions[2]!),
+    disjoint(regions[1]!, regions[2]!),
+    A.ule(A.bv(STACK_BELOW, 32), entry.sp),
+    A.ule(stackWin.hi, top),
+    ...regions.map((r) => disjoint(r, stackWin)),
+    A.eq(A.extract(entry.sp, 2, 0), A.bv(0, 3)),
+    A.eq(A.extract(entry.lr, 0, 0), A.bv(1, 1)),
+  ];
+  const memPremises = (m: ZMem): ZBool[] => [
+    A.ule(loadLE(A, m, ss.pagesAddr, 4), A.bv(cert.reservedPages, 32)),
+    ...globals.flatMap((g, i) => (g.constant === undefined ? [] : [A.eq(loadLE(A, m, A.add(ss.globBase, A.bv(8 * i, 32)), g.type === 'i32' ? 4 : 8), A.bv(g.constant, g.type === 'i32' ? 32 : 64))])),
+  ];
+
+  const frameBytes = 4 * fc.frame.saved.length + fc.frame.size;
+  const entryValue = (r: number): ZBV | undefined => (r === 14 ? entry.lr : entry.saved.get(r));
+
+  // --- word locations ---
+  type SlotRead = (offset: number) => ZBV;
+  const word = (regs: ZBV[], slot: SlotRead, loc: WordLoc): ZBV =>
+    match(loc)
+      .with({ kind: 'reg' }, (l) => {
+        if (!Number.isInteger(l.reg) || l.reg < 0 || l.reg > 14 || l.reg === 13) refuse({ kind: 'certificate', detail: `register r${l.reg} cannot hold a WASM value` });
+        return regs[l.reg]!;
+      })
+      .with({ kind: 'slot' }, (l) => {
+        if (!Number.isInteger(l.offset) || l.offset % 4 !== 0 || l.offset < 0) refuse({ kind: 'certificate', detail: `frame slot offset ${l.offset} is not a non-negative multiple of 4` });
+        return slot(l.offset);
+      })
+      .with({ kind: 'const' }, (l) => A.bv(l.value, 32))
+      .exhaustive();
+  const locText = (loc: WordLoc): string =>
+    match(loc)
+      .with({ kind: 'reg' }, (l) => `r${l.reg}`)
+      .with({ kind: 'slot' }, (l) => `[sp+${l.offset}]`)
+      .with({ kind: 'const' }, (l) => `#${l.value}`)
+      .exhaustive();
+  /** The claims `value lives at loc`, one per word, named. */
+  const holds = (what: string, v: ZBV, loc: ValueLoc, regs: ZBV[], slot: SlotRead): { name: string; p: ZBool }[] => {
+    const w = A.widthOf(v);
+    if (loc.type === 'i32') {
+      if (w !== 32) refuse({ kind: 'certificate', detail: `${what} is i64 but the certificate says i32` });
+      return [{ name: `${what} in ${locText(loc.loc)}`, p: A.eq(v, word(regs, slot, loc.loc)) }];
+    }
+    if (w !== 64) refuse({ kind: 'certificate', detail: `${what} is i32 but the certificate says i64` });
+    return [
+      { name: `${what} lo in ${locText(loc.lo)}`, p: A.eq(A.extract(v, 31, 0), word(regs, slot, loc.lo)) },
+      { name: `${what} hi in ${locText(loc.hi)}`, p: A.eq(A.extract(v, 63, 32), word(regs, slot, loc.hi)) },
+    ];
+  };
+  const slotsOf = (sp: ZBV, m: ZMem): SlotRead => (o) => loadLE(A, m, A.add(sp, A.bv(o, 32)), 4);
+  /** The map of cut point `c` in a WASM state and an ARM state. */
+  const mapClaims = (c: Cut, w: WState, regs: ZBV[], slot: SlotRead): { name: string; p: ZBool }[] => [
+    ...c.cp.locals.flatMap((l) => {
+      const v = w.locals[l.index];
+      if (!v) return refuse({ kind: 'certificate', detail: `${c.label}: local ${l.index} does not exist` });
+      return holds(`local ${l.index}`, v, l.loc, regs, slot);
+    }),
+    ...c.cp.stack.flatMap((loc, j) => holds(`stack ${j}`, w.stack[j]!, loc, regs, slot)),
+  ];
+  /** The frame at a non-entry cut point. */
+  const frameClaims = (regs: ZBV[], slot: SlotRead): { name: string; p: ZBool }[] => [
+    { name: 'frame: sp', p: A.eq(regs[13]!, A.sub(entry.sp, A.bv(frameBytes, 32))) },
+    ...fc.frame.saved.flatMap((r, j) => {
+      const e = entryValue(r);
+      return e ? [{ name: `frame: ${r === 14 ? 'lr' : `r${r}`} saved at [sp+${fc.frame.size + 4 * j}]`, p: A.eq(slot(fc.frame.size + 4 * j), e) }] : [];
+    }),
+    ...[...CALLEE_SAVED, 14].filter((r) => !fc.frame.saved.includes(r)).map((r) => ({ name: `frame: ${r === 14 ? 'lr' : `r${r}`} preserved`, p: A.eq(regs[r]!, entryValue(r)!) })),
+  ];
+  /** Same linear memory, globals and page count. */
+  const memoryClaims = (mw: ZMem, ma: ZMem, tag: string): { name: string; p: ZBool }[] => {
+    const out: { name: string; p: ZBool }[] = [];
+    const inRegion = (k: ZBV, base: ZBV, size: bigint) => A.ult(A.zext(A.sub(k, base), 64), A.bv(size, 64));
+    const same = (k: ZBV) => A.eq(A.load8(mw, k), A.load8(ma, k));
+    if (hasMemory) {
+      const k = A.bvVar(`${tag}.k.mem`, 32);
+      out.push({ name: 'linear memory', p: A.boolOr(A.boolNot(inRegion(k, ss.memBase, reservedBytes)), same(k)) });
+      out.push({ name: 'memory size', p: A.eq(loadLE(A, mw, ss.pagesAddr, 4), loadLE(A, ma, ss.pagesAddr, 4)) });
+    }
+    if (globals.length > 0) {
+      const k = A.bvVar(`${tag}.k.glob`, 32);
+      out.push({ name: 'globals', p: A.boolOr(A.boolNot(inRegion(k, ss.globBase, BigInt(8 * globals.length))), same(k)) });
+    }
+    return out;
+  };
+
+  // --- the regions ---
+  const obligations = inp.obligations;
+  let fail: Verdict | undefined;
+  const check = async (name: string, address: number, premises: ZBool[], goal: ZBool, symbols: Named[]): Promise<boolean> => {
+    const r = await prove(A.ctx, name, address, premises, goal, symbols, opts);
+    obligations.push(r.result);
+    if (r.result.answer === 'unsat') return true;
+    if (r.result.answer === 'sat') fail = { kind: 'refuted', func, symbol: fc.symbol, obligation: r.result, counterexample: r.counterexample!, obligations };
+    else fail = { kind: 'unknown', func, symbol: fc.symbol, reason: { kind: 'solver', obligation: name, detail: 'Z3 answered unknown (rlimit exhausted?)' }, address, obligations };
+    return false;
+  };
+
+  const starts: { label: string; address: number; flat: number; init: () => { w: WState; a: AState; premises: ZBool[]; symbols: Named[] } }[] = [
+    { label: 'entry', address: 0, flat: 0, init: () => entryState() },
+    ...cuts.filter((c) => c.cp.kind !== 'entry').map((c) => ({ label: c.label, address: c.cp.address, flat: c.flat, init: () => cutState(c) })),
+  ];
+
+  function freshRegs(tag: string): ZBV[] {
+    return Array.from({ length: 15 }, (_, i) => A.bvVar(`${tag}.r${i}`, 32));
+  }
+  function freshFlags(tag: string) {
+    return { n: A.boolVar(`${tag}.n`), z: A.boolVar(`${tag}.z`), c: A.boolVar(`${tag}.c`), v: A.boolVar(`${tag}.v`) };
+  }
+  function entryState() {
+    const m = A.memVar('entry.mem');
+    const params = flat.params.map((t, i) => A.bvVar(`param${i}`, t === 'i32' ? 32 : 64));
+    const locals = [...params, ...flat.locals.slice(flat.params.length).map((t) => A.bv(0, t === 'i32' ? 32 : 64))];
+    const r = freshRegs('entry');
+    for (const [reg, v] of entry.saved) r[reg] = v;
+    r[13] = entry.sp;
+    r[14] = entry.lr;
+    const premises: ZBool[] = [...memPremises(m)];
+    const layout = paramLocations(flat.params);
+    layout.params.forEach((loc, i) => {
+      const v = params[i]!;
+      match(loc)
+        .with({ kind: 'reg' }, (l) => void (r[l.reg] = v))
+        .with({ kind: 'regPair' }, (l) => {
+          r[l.lo] = A.extract(v, 31, 0);
+          r[l.hi] = A.extract(v, 63, 32);
+        })
+        .with({ kind: 'stack' }, (l) => void premises.push(A.eq(loadLE(A, m, A.add(entry.sp, A.bv(l.offset, 32)), l.size), v)))
+        .exhaustive();
+    });
+    const symbols: Named[] = [...params.map((p, i) => ({ name: `param ${i}`, term: p })), ...namedState(r, 'entry')];
+    return { w: { locals, stack: [], mem: m }, a: { r, ...freshFlags('entry'), mem: m }, premises, symbols };
+  }
+  function cutState(c: Cut) {
+    const tag = `cut${c.index}`;
+    const m = A.memVar(`${tag}.mem`);
+    const locals = flat.locals.map((t, i) => A.bvVar(`${tag}.local${i}`, t === 'i32' ? 32 : 64));
+    const types = c.flat < flat.code.length ? flat.code[c.flat]!.types : flat.results;
+    const stack = types.map((t, j) => A.bvVar(`${tag}.stack${j}`, t === 'i32' ? 32 : 64));
+    const r = freshRegs(tag);
+    const w: WState = { locals, stack, mem: m };
+    const slot = slotsOf(r[13]!, m);
+    const premises = [...memPremises(m), ...mapClaims(c, w, r, slot).map((x) => x.p), ...frameClaims(r, slot).map((x) => x.p)];
+    const symbols: Named[] = [
+      ...c.cp.locals.map((l) => ({ name: `local ${l.index}`, term: locals[l.index]! })),
+      ...stack.map((s, j) => ({ name: `stack ${j}`, term: s })),
+      ...namedState(r, tag),
+    ];
+    return { w, a: { r, ...freshFlags(tag), mem: m }, premises, symbols };
+  }
+  function namedState(r: ZBV[], tag: string): Named[] {
+    return [
+      ...r.map((x, i) => ({ name: `${tag} ${i === 13 ? 'sp' : i === 14 ? 'lr' : `r${i}`}`, term: x })),
+      { name: 'entry sp', term: entry.sp },
+      { name: 'memBase', term: ss.memBase },
+    ];
+  }
+
+  for (const st of starts) {
+    const { w, a, premises: startPremises, symbols } = st.init();
+    const wpaths = runWasm(wenv, st.flat, w);
+    const apaths = runArm(aenv, st.address, a);
+    const base = [...fixed, ...startPremises];
+    for (const [ai, ap] of apaths.entries()) {
+      const where = `${st.label} -> ${describeEnd(ap.end, cuts)} [arm path ${ai}]`;
+      const matching = wpaths.filter((wp) => sameOutcome(ap.end, wp.end, armCutAt, wasmCutAt, cuts));
+      const pa = [...base, ...ap.cond];
+      if (!(await check(`${where}: same successor`, st.address, pa, A.boolOr(...matching.map((wp) => A.boolAnd(...wp.cond))), symbols))) return fail!;
+      for (const wp of matching) {
+        const prem = [...pa, ...wp.cond];
+        const claims = outcomeClaims(ap, wp, `${st.label}.${ai}`);
+        for (const c of claims) if (!(await check(`${where}: ${c.name}`, st.address, prem, c.p, symbols))) return fail!;
+      }
+    }
+  }
+  return { kind: 'proved', func, symbol: fc.symbol, obligations };
+
+  /** What must hold when the ARM path `ap` and the WASM path `wp` end in the same outcome. */
+  function outcomeClaims(ap: APath, wp: WPath, tag: string): { name: string; p: ZBool }[] {
+    const s = ap.state;
+    const e = ap.end;
+    const we = wp.end;
+    if (e.kind === 'cut' && we.kind === 'cut') {
+      const c = cuts[e.index]!;
+      const slot = slotsOf(s.r[13]!, s.mem);
+      return [...mapClaims(c, wp.state, s.r, slot), ...frameClaims(s.r, slot), ...memoryClaims(wp.state.mem, s.mem, tag)];
+    }
+    if (e.kind === 'return' && we.kind === 'return') {
+      const res = we.results;
+      const out: { name: string; p: ZBool }[] = [];
+      if (res.length > 1) refuse({ kind: 'wasm-unsupported', detail: 'more than one result' });
+      if (res.length === 1) {
+        const v = res[0]!;
+        if (A.widthOf(v) === 32) out.push({ name: 'exit: result in r0', p: A.eq(v, s.r[0]!) });
+        else out.push({ name: 'exit: result lo in r0', p: A.eq(A.extract(v, 31, 0), s.r[0]!) }, { name: 'exit: result hi in r1', p: A.eq(A.extract(v, 63, 32), s.r[1]!) });
+      }
+      for (const [r, v] of entry.saved) out.push({ name: `exit: r${r} preserved`, p: A.eq(s.r[r]!, v) });
+      out.push({ name: 'exit: sp restored', p: A.eq(s.r[13]!, entry.sp) });
+      out.push({ name: 'exit: return to entry lr', p: A.eq(e.target, A.and(entry.lr, A.bv(~1 >>> 0, 32))) });
+      return [...out, ...memoryClaims(wp.state.mem, s.mem, tag).map((c) => ({ ...c, name: `exit: ${c.name}` }))];
+    }
+    if (e.kind === 'trap' && we.kind === 'trap') return [];
+    if (e.kind === 'call' && we.kind === 'call') return callClaims(ap, e, wp, we, tag);
+    return refuse({ kind: 'spec-error', detail: `internal: outcomes ${e.kind} and ${we.kind} matched` });
+  }
+
+  /** A call: same arguments and memory at the call, then the return cut point's map after a shared havoc. */
+  function callClaims(ap: APath, e: AEnd & { kind: 'call' }, wp: WPath, we: WEnd & { kind: 'call' }, tag: string): { name: string; p: ZBool }[] {
+    const s = ap.state;
+    const t = funcType(module, we.func);
+    const layout = paramLocations(t.params);
+    const sp = s.r[13]!;
+    const out: { name: string; p: ZBool }[] = [];
+    layout.params.forEach((loc: ArgLocation, i) => {
+      const v = we.args[i]!;
+      match(loc)
+        .with({ kind: 'reg' }, (l) => void out.push({ name: `call ${we.func}: arg ${i} in r${l.reg}`, p: A.eq(v, s.r[l.reg]!) }))
+        .with({ kind: 'regPair' }, (l) => {
+          out.push({ name: `call ${we.func}: arg ${i} lo in r${l.lo}`, p: A.eq(A.extract(v, 31, 0), s.r[l.lo]!) });
+          out.push({ name: `call ${we.func}: arg ${i} hi in r${l.hi}`, p: A.eq(A.extract(v, 63, 32), s.r[l.hi]!) });
+        })
+        .with({ kind: 'stack' }, (l) => void out.push({ name: `call ${we.func}: arg ${i} at [sp+${l.offset}]`, p: A.eq(v, loadLE(A, s.mem, A.add(sp, A.bv(l.offset, 32)), l.size)) }))
+        .exhaustive();
+    });
+    out.push({ name: `call ${we.func}: sp 8-byte aligned`, p: A.eq(A.extract(sp, 2, 0), A.bv(0, 3)) });
+    out.push(...memoryClaims(wp.state.mem, s.mem, tag).map((c) => ({ ...c, name: `call ${we.func}: ${c.name}` })));
+    // After the call: a shared fresh result and memory; r4-r11, SP and the frame above the outgoing arguments survive.
+    const ct = `${tag}.call`;
+    const results = t.results.map((r, i) => A.bvVar(`${ct}.result${i}`, r === 'i32' ? 32 : 64));
+    const mf = A.memVar(`${ct}.mem`);
+    const regs = freshRegs(ct);
+    for (let r = 4; r <= 11; r++) regs[r] = s.r[r]!;
+    regs[13] = sp;
+    const res = results[0];
+    if (res && A.widthOf(res) === 32) regs[0] = res;
+    if (res && A.widthOf(res) === 64) {
+      regs[0] = A.extract(res, 31, 0);
+      regs[1] = A.extract(res, 63, 32);
+    }
+    const preSlot = slotsOf(sp, s.mem);
+    const slot: SlotRead = (o) => (o < layout.stackBytes ? A.bvVar(`${ct}.clobbered${o}`, 32) : preSlot(o));
+    const c = cuts[armCutAt.get(e.returnAddress)!]!;
+    const w: WState = { locals: wp.state.locals, stack: [...wp.state.stack, ...results], mem: mf };
+    const after = [...mapClaims(c, w, regs, slot), ...frameClaims(regs, slot)].map((x) => ({ ...x, name: `after call ${we.func}: ${x.name}` }));
+    return [...out, ...after];
+  }
+}
+
+function sameOutcome(a: AEnd, w: WEnd, armCutAt: Map<number, number>, wasmCutAt: Map<number, number>, cuts: Cut[]): boolean {
+  return match(a)
+    .with({ kind: 'cut' }, (x) => w.kind === 'cut' && w.index === x.index)
+    .with({ kind: 'return' }, () => w.kind === 'return')
+    .with({ kind: 'trap' }, (x) => w.kind === 'trap' && trapCode(w.trap) === x.code)
+    .with({ kind: 'fault' }, () => false)
+    .with({ kind: 'call' }, (x) => {
+      if (w.kind !== 'call' || w.func !== x.func) return false;
+      const ca = armCutAt.get(x.returnAddress);
+      if (ca === undefined) refuse({ kind: 'certificate', detail: `no call-return cut point at ${hex(x.returnAddress)}` }, x.at);
+      const cw = wasmCutAt.get(w.after);
+      return cw === ca && cuts[ca]!.cp.kind === 'call-return';
+    })
+    .exhaustive();
+}
+
+function describeEnd(e: AEnd, cuts: Cut[]): string {
+  return match(e)
+    .with({ kind: 'cut' }, (x) => cuts[x.index]!.label)
+    .with({ kind: 'return' }, (x) => `return@${hex(x.at)}`)
+    .with({ kind: 'trap' }, (x) => `udf #${x.code}@${hex(x.at)}`)
+    .with({ kind: 'fault' }, (x) => `fault@${hex(x.at)} (${x.reason})`)
+    .with({ kind: 'call' }, (x) => `call ${x.func}@${hex(x.at)}`)
+    .exhaustive();
+}
+
+function resolveCuts(fc: FunctionCertificate, flat: FlatFunction, codeSize: number): Cut[] {
+  if (!Array.isArray(fc.cutPoints)) refuse({ kind: 'certificate', detail: 'no cut point list' });
+  return fc.cutPoints.map((cp, index) => {
+    const label = `${cp.kind}@${hex(cp.address)}`;
+    if (!Number.isInteger(cp.address) || cp.address < 0 || cp.address >= codeSize || cp.address % 2 !== 0) refuse({ kind: 'certificate', detail: `${label}: address outside the function` });
+    if (cp.kind === 'entry') {
+      if (cp.address !== 0) refuse({ kind: 'certificate', detail: `entry cut point at ${hex(cp.address)}, not 0` }, cp.address);
+      return { index, cp, flat: 0, label };
+    }
+    const f = pointIndex(flat, cp.wasm?.offset, cp.wasm?.position);
+    if (f === undefined) refuse({ kind: 'certificate', detail: `${label}: no WASM instruction at offset ${cp.wasm?.offset}` }, cp.address);
+    const ins = flat.code[f];
+    if (ins?.dead) refuse({ kind: 'certificate', detail: `${label}: WASM point is unreachable code` }, cp.address);
+    const types: IntType[] = ins ? ins.types : flat.results;
+    if (!Array.isArray(cp.stack) || cp.stack.length !== types.length) refuse({ kind: 'certificate', detail: `${label}: the stack has ${types.length} values, the map lists ${cp.stack?.length}` }, cp.address);
+    cp.stack.forEach((v, j) => {
+      if (v.type !== types[j]) refuse({ kind: 'certificate', detail: `${label}: stack ${j} is ${types[j]}, the map says ${v.type}` }, cp.address);
+    });
+    if (!Array.isArray(cp.locals)) refuse({ kind: 'certificate', detail: `${label}: no locals list` }, cp.address);
+    for (const l of cp.locals) {
+      if (flat.locals[l.index] !== l.loc.type) refuse({ kind: 'certificate', detail: `${label}: local ${l.index} is ${flat.locals[l.index]}, the map says ${l.loc.type}` }, cp.address);
+    }
+    return { index, cp, flat: f, label };
+  });
+}
+
+function validateFrame(fc: FunctionCertificate): void {
+  const { saved, size } = fc.frame ?? {};
+  if (!Array.isArray(saved) || !Number.isInteger(size) || size < 0 || size % 4 !== 0) refuse({ kind: 'certificate', detail: 'malformed frame' });
+  saved.forEach((r, i) => {
+    if (!Number.isInteger(r) || r < 0 || r > 14 || r === 13 || (i > 0 && r <= saved[i - 1]!)) refuse({ kind: 'certificate', detail: `frame.saved is not an ascending list of r0-r12, lr: ${JSON.stringify(saved)}` });
+  });
+}
+
+function globalInfo(m: Module): WasmEnv['globals'] {
+  const out: WasmEnv['globals'] = [];
+  for (const im of m.imports) {
+    if (im.desc.kind !== 'global') continue;
+    const t = im.desc.type;
+    if (t !== 'i32' && t !== 'i64') refuse({ kind: 'wasm-unsupported', detail: `global of type ${t}` });
+    out.push({ type: t });
+  }
+  for (const g of m.globals) {
+    if (g.type !== 'i32' && g.type !== 'i64') refuse({ kind: 'wasm-unsupported', detail: `global of type ${g.type}` });
+    const constant = g.mutable ? undefined : g.init.kind === 'i32.const' ? BigInt(g.init.value) : g.init.kind === 'i64.const' ? g.init.value : undefined;
+    out.push(constant === undefined ? { type: g.type } : { type: g.type, constant });
+  }
+  return out;
+}
+
+/** Where replay of a counterexample on the concrete interpreters will plug in (spec/wasm/interp.ts, spec/arm/interp.ts). */
+export type ReplayHook = (v: Verdict & { kind: 'refuted' }) => Promise<Counterexample['replay']>;

@@ -1,0 +1,271 @@
+/**
+ * The WASM side of a region: symbolic execution of the flattened function
+ * from one program point, over every path, to the next cut point, a return,
+ * a trap or a call. Every instruction's meaning comes from
+ * spec/wasm/semantics.ts, run under the Z3 algebra; this file only drives
+ * control flow, the operand stack and the state layout.
+ *
+ * State layout (spec/abi/layout.ts), shared with the ARM side: one byte
+ * array holds linear memory at `memBase + ea`, the globals block at
+ * `globBase` (8 bytes per global) and the page count word at `pagesAddr`.
+ */
+import type { TrapKind } from '../spec/abi/traps.ts';
+import type { ZBool, ZBV, ZMem, Z3Algebra } from '../spec/bv/z3.ts';
+import { loadLE, storeLE } from '../spec/bv/derived.ts';
+import type { Instr, Module } from '../spec/wasm/ast.ts';
+import * as sem from '../spec/wasm/semantics.ts';
+import { isNumericOp, opInfo } from '../spec/wasm/opcodes.ts';
+import type { FlatFunction, IntType } from './wasm-flat.ts';
+import { refuse } from './verdict.ts';
+
+export interface WState {
+  locals: ZBV[];
+  stack: ZBV[];
+  mem: ZMem;
+}
+
+export type WEnd =
+  | { kind: 'cut'; index: number }
+  | { kind: 'return'; results: ZBV[] }
+  | { kind: 'trap'; trap: TrapKind; at: number }
+  | { kind: 'call'; func: number; args: ZBV[]; after: number; at: number };
+
+export interface WPath {
+  cond: ZBool[];
+  state: WState;
+  end: WEnd;
+  /** Flat indices visited, for messages. */
+  trace: number[];
+}
+
+export interface StateSymbols {
+  memBase: ZBV;
+  globBase: ZBV;
+  pagesAddr: ZBV;
+}
+
+export interface WasmEnv {
+  A: Z3Algebra;
+  module: Module;
+  flat: FlatFunction;
+  sym: StateSymbols;
+  /** Global types in index space order, with their known constant value if immutable with a constant init. */
+  globals: { type: IntType; constant?: bigint }[];
+  /** Page limit for memory.grow. */
+  maxPages: number;
+  /** Flat index -> cut point index, for every non-entry cut point. */
+  cutAt: Map<number, number>;
+}
+
+const MAX_PATHS = 4096;
+const MAX_STEPS = 100_000;
+
+/** Run every path from flat index `start` with state `init`. */
+export function runWasm(env: WasmEnv, start: number, init: WState): WPath[] {
+  const { A } = env;
+  const done: WPath[] = [];
+  const work: { i: number; s: WState; cond: ZBool[]; trace: number[] }[] = [{ i: start, s: init, cond: [], trace: [] }];
+  let steps = 0;
+  const code = env.flat.code;
+  // Linear memory accesses go to memBase + ea in the shared byte array.
+  const Aw = { ...A, load8: (m: ZMem, a: ZBV) => A.load8(m, A.add(env.sym.memBase, a)), store8: (m: ZMem, a: ZBV, v: ZBV) => A.store8(m, A.add(env.sym.memBase, a), v) };
+  const pagesOf = (m: ZMem) => loadLE(A, m, env.sym.pagesAddr, 4);
+
+  while (work.length > 0) {
+    const p = work.pop()!;
+    let { i, s, cond } = p;
+    const trace = [...p.trace];
+    const finish = (end: WEnd, c: ZBool[] = cond, st: WState = s) => {
+      if (done.length >= MAX_PATHS) refuse({ kind: 'path-limit', detail: `more than ${MAX_PATHS} WASM paths in one region` });
+      done.push({ cond: c, state: st, end, trace });
+    };
+    const fork = (c: ZBool, target: number, st: WState) => work.push({ i: target, s: st, cond: [...cond, c], trace: [...trace] });
+    for (;;) {
+      if (++steps > MAX_STEPS) refuse({ kind: 'path-limit', detail: `more than ${MAX_STEPS} WASM steps in one region` });
+      if (trace.length > 0 && env.cutAt.has(i)) {
+        finish({ kind: 'cut', index: env.cutAt.get(i)! });
+        break;
+      }
+      if (trace.includes(i)) {
+        refuse({ kind: 'no-cut-in-loop', side: 'wasm', detail: `WASM path returns to offset ${code[i]?.offset} without passing a cut point` });
+      }
+      trace.push(i);
+      const ins = code[i];
+      if (!ins) {
+        // Past the function's final `end`: return the results on top of the stack.
+        const n = env.flat.results.length;
+        finish({ kind: 'return', results: s.stack.slice(s.stack.length - n) });
+        break;
+      }
+      if (ins.k === 'mark') {
+        i++;
+        continue;
+      }
+      if (ins.k === 'return') {
+        const n = env.flat.results.length;
+        finish({ kind: 'return', results: s.stack.slice(s.stack.length - n) });
+        break;
+      }
+      if (ins.k === 'br') {
+        s = branch(s, ins.label);
+        i = ins.label.target;
+        continue;
+      }
+      if (ins.k === 'br_if') {
+        const c = s.stack[s.stack.length - 1]!;
+        const rest = { ...s, stack: s.stack.slice(0, -1) };
+        fork(sem.truthy(A, c), ins.label.target, branch(rest, ins.label));
+        cond = [...cond, A.boolNot(sem.truthy(A, c))];
+        s = rest;
+        i++;
+        continue;
+      }
+      if (ins.k === 'brz') {
+        const c = s.stack[s.stack.length - 1]!;
+        const rest = { ...s, stack: s.stack.slice(0, -1) };
+        fork(A.boolNot(sem.truthy(A, c)), ins.target, rest);
+        cond = [...cond, sem.truthy(A, c)];
+        s = rest;
+        i++;
+        continue;
+      }
+      if (ins.k === 'br_table') {
+        const c = s.stack[s.stack.length - 1]!;
+        const rest = { ...s, stack: s.stack.slice(0, -1) };
+        ins.labels.forEach((l, j) => fork(A.eq(c, A.bv(j, 32)), l.target, branch(rest, l)));
+        cond = [...cond, A.boolNot(A.ult(c, A.bv(ins.labels.length, 32)))];
+        s = branch(rest, ins.dflt);
+        i = ins.dflt.target;
+        continue;
+      }
+      // A straight-line instruction.
+      const r = exec(env, Aw, pagesOf, ins.instr, s);
+      if (r.kind === 'call') {
+        finish({ kind: 'call', func: r.func, args: r.args, after: i + 1, at: ins.offset }, cond, r.state);
+        break;
+      }
+      // Traps in priority order: trap k when t_k and no earlier one.
+      const none: ZBool[] = [];
+      for (const t of r.traps) {
+        finish({ kind: 'trap', trap: t.trap, at: ins.offset }, [...cond, ...none, t.when]);
+        none.push(A.boolNot(t.when));
+      }
+      if (r.kind === 'trap') break;
+      cond = [...cond, ...none];
+      s = r.state;
+      i++;
+    }
+  }
+  return done;
+}
+
+function branch(s: WState, l: { arity: number; height: number }): WState {
+  const top = s.stack.slice(s.stack.length - l.arity);
+  return { ...s, stack: [...s.stack.slice(0, l.height), ...top] };
+}
+
+type StepResult =
+  | { kind: 'next'; state: WState; traps: sem.TrapCase<ZBool>[] }
+  | { kind: 'trap'; traps: sem.TrapCase<ZBool>[] }
+  | { kind: 'call'; func: number; args: ZBV[]; state: WState };
+
+function exec(env: WasmEnv, Aw: Z3Algebra, pagesOf: (m: ZMem) => ZBV, ins: Instr, s: WState): StepResult {
+  const { A } = env;
+  const st = [...s.stack];
+  const pop = (): ZBV => {
+    const v = st.pop();
+    if (v === undefined) return refuse({ kind: 'wasm-unsupported', detail: `operand stack underflow at wasm offset ${ins.offset}` });
+    return v;
+  };
+  const next = (patch: Partial<WState> = {}, traps: sem.TrapCase<ZBool>[] = []): StepResult => ({ kind: 'next', state: { ...s, stack: st, ...patch }, traps });
+  switch (ins.op) {
+    case 'unreachable':
+      return { kind: 'trap', traps: [{ when: A.bool(true), trap: 'unreachable' }] };
+    case 'nop':
+      return next();
+    case 'drop':
+      pop();
+      return next();
+    case 'select': {
+      const c = pop();
+      const b = pop();
+      const a = pop();
+      st.push(sem.select(A, a, b, c));
+      return next();
+    }
+    case 'local.get':
+      st.push(s.locals[ins.index]!);
+      return next();
+    case 'local.set':
+    case 'local.tee': {
+      const v = pop();
+      const locals = [...s.locals];
+      locals[ins.index] = v;
+      if (ins.op === 'local.tee') st.push(v);
+      return next({ locals });
+    }
+    case 'global.get': {
+      const g = env.globals[ins.index]!;
+      const w = g.type === 'i32' ? 4 : 8;
+      st.push(g.constant !== undefined ? A.bv(g.constant, w * 8) : loadLE(A, s.mem, A.add(env.sym.globBase, A.bv(ins.index * 8, 32)), w));
+      return next();
+    }
+    case 'global.set': {
+      const g = env.globals[ins.index]!;
+      const v = pop();
+      return next({ mem: storeLE(A, s.mem, A.add(env.sym.globBase, A.bv(ins.index * 8, 32)), v, g.type === 'i32' ? 4 : 8) });
+    }
+    case 'i32.const':
+      st.push(sem.constant(A, 'i32', ins.value));
+      return next();
+    case 'i64.const':
+      st.push(sem.constant(A, 'i64', ins.value));
+      return next();
+    case 'memory.size':
+      st.push(sem.memorySize(A, pagesOf(s.mem)));
+      return next();
+    case 'memory.grow':
+      // New pages must read as zero; a symbolic zero-fill of a symbolic range is not modelled yet.
+      return refuse({ kind: 'wasm-unsupported', detail: `memory.grow at wasm offset ${ins.offset} (zero-fill of new pages not modelled)` });
+    case 'call': {
+      const n = env.module.types[env.module.funcTypeIndices[ins.func]!]!.params.length;
+      const args = st.splice(st.length - n, n);
+      return { kind: 'call', func: ins.func, args, state: { ...s, stack: st } };
+    }
+    case 'call_indirect':
+      return refuse({ kind: 'wasm-unsupported', detail: `call_indirect at wasm offset ${ins.offset}` });
+    case 'block':
+    case 'loop':
+    case 'if':
+    case 'br':
+    case 'br_if':
+    case 'br_table':
+    case 'return':
+    case 'unsupported':
+      return refuse({ kind: 'wasm-unsupported', detail: `${ins.op} at wasm offset ${ins.offset} reached the straight-line executor` });
+    default: {
+      const op = ins.op;
+      const memBytes = sem.pagesToBytes(A, pagesOf(s.mem));
+      if (isNumericOp(op)) {
+        const arity = opInfo(op)?.sig?.params.length ?? refuse({ kind: 'wasm-unsupported', detail: `${op} has no signature` });
+        const args = st.splice(st.length - arity, arity);
+        const o = sem.numeric(A, op, args);
+        st.push(...o.results);
+        return next({}, o.traps);
+      }
+      if ('memarg' in ins) {
+        if (op.includes('.store')) {
+          const v = pop();
+          const a = pop();
+          const w = sem.store(Aw, memBytes, op as Parameters<typeof sem.store>[2], ins.memarg, a, v);
+          return next({ mem: w.write(s.mem) }, w.traps);
+        }
+        const a = pop();
+        const o = sem.load(Aw, s.mem, memBytes, op as Parameters<typeof sem.load>[3], ins.memarg, a);
+        st.push(...o.results);
+        return next({}, o.traps);
+      }
+      return refuse({ kind: 'wasm-unsupported', detail: `${op} at wasm offset ${ins.offset}` });
+    }
+  }
+}
