@@ -468,6 +468,8 @@ function decodeBranchMisc(hw1: number, hw2: number, address: number): DecodeResu
       return ok({ op: 'b', cond: CONDS[bits(hw1, 9, 6)]!, target: u32(address + 4 + imm) }, S);
     }
     if (op1 === 0b010 && bits(hw1, 10, 4) === 0b1111111) return ok({ op: 'udf', imm: (bits(hw1, 3, 0) << 12) | bits(hw2, 11, 0) }, S);
+    // NOP.W: the hint space (MSR-class encoding 0xf3af, op1 = 000), hint 0.
+    if (hw1 === 0xf3af && (hw2 & 0xd7ff) === 0x8000) return ok({ op: 'nop' }, S);
     return unknown(S, 'system / hint / barrier instructions (MSR, MRS, DMB, ...) are not modelled');
   }
   const i1 = 1 - (j1 ^ s);

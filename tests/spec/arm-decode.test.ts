@@ -243,6 +243,7 @@ adr.w r0, f
 .align 2
 lit: .word 0x12345678
 f3:
+nop.w
 nop
 `;
 
