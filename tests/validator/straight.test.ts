@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { cert, fn, funcCert, hasToolchain, summary, validate } from './harness.ts';
+
+const ADD = `(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))`;
+const leaf = (body: string) => fn('add', body);
+const c = cert([funcCert(0, 'add', { saved: [], size: 0 })]);
+
+describe.runIf(hasToolchain())('straight-line i32', () => {
+  it('proves add r0, r0, r1; bx lr', async () => {
+    const r = await validate(ADD, leaf('adds r0, r0, r1\n bx lr'), c);
+    expect(summary(r)[0]).toMatch(/^proved/);
+  });
+  it('refutes a result in the wrong register', async () => {
+    const r = await validate(ADD, leaf('adds r2, r0, r1\n bx lr'), c);
+    expect(summary(r)[0]).toBe('refuted: entry -> return@0x2 [arm path 0]: exit: result in r0');
+  });
+  it('refutes a clobbered callee-saved register', async () => {
+    const r = await validate(ADD, leaf('adds r0, r0, r1\n mov r4, r0\n bx lr'), c);
+    expect(summary(r)[0]).toMatch(/^refuted: .*exit: r4 preserved/);
+  });
+});
