@@ -34,9 +34,11 @@ export interface ArmConformanceResult {
   failed: number;
   /** Cases run per form name (passed + failed). */
   perForm: Map<string, { passed: number; failed: number }>;
+  /** Per form, how often QEMU ended at each place (`endpoint k`, `fault`): shows both sides of branches and faults were exercised. */
+  outcomes: Map<string, Map<string, number>>;
 }
 
-interface PlannedCase {
+export interface PlannedCase {
   id: number;
   form: Form;
   index: number;
@@ -48,13 +50,13 @@ interface PlannedCase {
 }
 
 /** The state both sides start from, read back from the linked image. */
-interface InitState {
+export interface InitState {
   r: number[]; // r0..r14 (r13 = sp)
   flags: number; // NZCV in bits 3..0
   scratch: Uint8Array;
 }
 
-interface FinalState {
+export interface FinalState {
   where: string;
   r: (number | null)[]; // null: not observable on this side
   flags: number;
@@ -83,7 +85,7 @@ class ScratchMemory implements ByteStore {
   }
 }
 
-function plan(opts: ArmConformanceOptions, layout: HarnessLayout): PlannedCase[] {
+export function plan(opts: ArmConformanceOptions, layout: HarnessLayout): PlannedCase[] {
   const forms = opts.forms ? FORMS.filter((f) => opts.forms!.includes(f.name)) : FORMS;
   if (opts.forms) {
     const unknown = opts.forms.filter((n) => !FORMS.some((f) => f.name === n));
@@ -155,7 +157,7 @@ function disassemble(image: Uint8Array, start: number, count: number): string {
 }
 
 /** Compare one case; returns the list of differences (empty: pass). */
-function checkCase(run: BatchRun, layout: HarnessLayout, c: PlannedCase, rec: Uint8Array): { diffs: string[]; init: InitState; q: FinalState | null; s: FinalState | null } {
+export function checkCase(run: BatchRun, layout: HarnessLayout, c: PlannedCase, rec: Uint8Array): { diffs: string[]; init: InitState; q: FinalState | null; s: FinalState | null } {
   const diffs: string[] = [];
   const init = readInit(run, layout, c);
   const t = run.symbols.get(`T_${c.id}`);
@@ -248,6 +250,12 @@ export async function runArmConformance(opts: ArmConformanceOptions): Promise<Ar
   for (let i = 0; i < cases.length; i += batchSize) batches.push(cases.slice(i, i + batchSize));
   opts.log(`arm: ${perForm.size} forms x ${opts.cases} states = ${cases.length} cases in ${batches.length} QEMU run(s)`);
 
+  const outcomes = new Map<string, Map<string, number>>();
+  const seen = (form: string, where: string) => {
+    const m = outcomes.get(form) ?? new Map<string, number>();
+    m.set(where, (m.get(where) ?? 0) + 1);
+    outcomes.set(form, m);
+  };
   let passed = 0;
   let failed = 0;
   const fail = (c: PlannedCase, lines: string[]) => {
@@ -282,6 +290,7 @@ export async function runArmConformance(opts: ArmConformanceOptions): Promise<Ar
         }
         batch.forEach((c, i) => {
           const { diffs, init, q, s } = checkCase(run, layout, c, run.records[i]!);
+          if (q) seen(c.form.name, q.where.startsWith('fault') ? 'fault' : q.where.replace(/ at .*/, ''));
           if (diffs.length === 0) {
             passed++;
             perForm.get(c.form.name)!.passed++;
@@ -310,5 +319,5 @@ export async function runArmConformance(opts: ArmConformanceOptions): Promise<Ar
   if (failingForms.length) opts.log(`failing forms: ${failingForms.map(([n, v]) => `${n} (${v.failed}/${v.passed + v.failed})`).join(', ')}`);
   opts.log(`arm: ${perForm.size} forms, ${cases.length} cases, ${((Date.now() - started) / 1000).toFixed(1)} s`);
   opts.log(`${passed} passed, ${failed} failed`);
-  return { passed, failed, perForm };
+  return { passed, failed, perForm, outcomes };
 }
