@@ -38,6 +38,13 @@ export { EncodeError } from './thumb.ts';
 
 export const SCRATCH = 12;
 
+/**
+ * What the encoder accepts: the shared `MInstr` plus encoder-only extras that
+ * instruction selection never emits (BKPT, used by the firmware runtime for
+ * semihosting; the validator does not model it, so compiled code must not use it).
+ */
+export type TargetInstr = MInstr<PReg> | { op: 'bkpt'; imm: number };
+
 export interface EncodeOptions {
   /** Use a literal pool for constants that need MOVW+MOVT into a low register (default true: 6 bytes instead of 8). */
   literalPool?: boolean;
@@ -97,7 +104,7 @@ class Lowerer {
     return this.nextSynthetic--;
   }
 
-  lowerAll(instrs: MInstr<PReg>[]): void {
+  lowerAll(instrs: TargetInstr[]): void {
     let lastTerminates = false;
     instrs.forEach((mi, i) => {
       this.src = i;
@@ -388,8 +395,11 @@ class Lowerer {
     return l;
   }
 
-  lower(mi: MInstr<PReg>): void {
+  lower(mi: TargetInstr): void {
     switch (mi.op) {
+      case 'bkpt':
+        if (!Number.isInteger(mi.imm) || mi.imm < 0 || mi.imm > 0xff) throw new EncodeError(`bkpt #${mi.imm} out of range`);
+        return this.emit([0xbe00 | mi.imm]);
       case 'alu': return this.alu(mi.alu, mi.setFlags, mi.rd, mi.rn, mi.op2);
       case 'mov': return this.mov(mi.setFlags, mi.rd, mi.op2);
       case 'mvn': return this.mvn(mi.setFlags, mi.rd, mi.op2);
@@ -482,7 +492,7 @@ class Lowerer {
   }
 }
 
-function isTerminator(mi: MInstr<PReg>): boolean {
+function isTerminator(mi: TargetInstr): boolean {
   return (mi.op === 'b' && !mi.cond) || mi.op === 'bx' || (mi.op === 'pop' && mi.regs.includes(15)) || mi.op === 'tbb' || mi.op === 'tbh';
 }
 
@@ -584,7 +594,7 @@ function encodeBranch(cond: Cond | undefined, size: 2 | 4 | 6, off: number): num
 }
 
 /** Assemble one function. Throws EncodeError with the offending instruction on any contract violation. */
-export function encodeFunction(instrs: MInstr<PReg>[], options: EncodeOptions = {}): EncodedFunction {
+export function encodeFunction(instrs: TargetInstr[], options: EncodeOptions = {}): EncodedFunction {
   const lw = new Lowerer({ literalPool: options.literalPool ?? true });
   lw.lowerAll(instrs);
   const items = lw.items;
