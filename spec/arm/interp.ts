@@ -110,12 +110,17 @@ export function stepOnce(state: ConcreteArmState, code: CodeImage, pc: number, i
       break;
   }
   const t = chosen.state;
+  try {
+    // Memory first: a store the caller's ByteStore rejects (e.g. outside a FlatMemory) leaves the registers untouched.
+    commit(t.mem, state.mem);
+  } catch (e) {
+    return { kind: 'fault', reason: `memory store rejected: ${e instanceof Error ? e.message : String(e)}`, instr };
+  }
   for (let i = 0; i < 15; i++) state.r[i] = Number(t.r[i]!.v);
   state.n = t.n;
   state.z = t.z;
   state.c = t.c;
   state.v = t.v;
-  commit(t.mem, state.mem);
   const newPc =
     next.kind === 'pc' ? next.address : next.kind === 'call' ? next.target : Number(next.target.v);
   // Leaving the fall-through path ends an IT block (branches are last in one).

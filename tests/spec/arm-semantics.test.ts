@@ -327,3 +327,22 @@ describe('successor guards partition the cases', () => {
     expect(checked).toBeGreaterThan(50);
   });
 });
+
+describe('interpreter robustness', () => {
+  it('a store outside a FlatMemory is reported as a fault, registers untouched', async () => {
+    const { FlatMemory } = await import('../../spec/bv/concrete.ts');
+    const bytes = asm('str r0, [r1, #4]!\nudf #0');
+    const st: ConcreteArmState = { r: Array(15).fill(0), n: false, z: false, c: false, v: false, mem: new FlatMemory(new Uint8Array(16), RAM) };
+    st.r[0] = 5;
+    st.r[1] = RAM + 64;
+    const out = runThumb(st, { bytes, base: BASE }, { start: BASE, stopAt: () => false, maxSteps: 10 });
+    expect(out).toMatchObject({ kind: 'fault', pc: BASE });
+    expect(st.r[1]).toBe(RAM + 64);
+  });
+  it('stops before an instruction when stopAt holds, and at the step limit', () => {
+    const bytes = asm('1: b 1b');
+    const st: ConcreteArmState = { r: Array(15).fill(0), n: false, z: false, c: false, v: false, mem: new SparseMemory() };
+    expect(runThumb(st, { bytes, base: BASE }, { start: BASE, stopAt: () => false, maxSteps: 50 })).toMatchObject({ kind: 'step-limit', steps: 50 });
+    expect(runThumb(st, { bytes, base: BASE }, { start: BASE, stopAt: (pc) => pc === BASE, maxSteps: 50 })).toMatchObject({ kind: 'stopped', pc: BASE, steps: 0 });
+  });
+});
