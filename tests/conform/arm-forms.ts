@@ -242,10 +242,32 @@ add('mov.n rd, sp', 2, (b) => {
   spInScratch(b);
   b.simple(`mov.n ${rn(b.reg(GP))}, sp`);
 });
-add('mov.n sp, rm', 2, (b) => {
-  const m = b.reg(GP);
-  b.set(m, b.scratchAt(4 * b.rng.int(0, b.layout.scratchSize / 4)));
-  b.simple(`mov.n sp, ${rn(m)}`);
+// Writes of any value to SP: bits 1:0 are dropped (M-profile SP is word aligned).
+add('mov.n sp, rm', 2, (b) => b.simple(`mov.n sp, ${rn(b.reg(GP))}`));
+add('add.n sp, rm', 2, (b) => {
+  spInScratch(b);
+  b.simple(`add.n sp, ${rn(b.reg(GP))}`);
+});
+add('add.n rdm, sp, rdm', 2, (b) => {
+  spInScratch(b);
+  const dm = b.reg(LOW);
+  b.simple(`add.n ${rn(dm)}, sp, ${rn(dm)}`);
+});
+add('add.w rd, sp, rm, shift', 4, (b) => {
+  spInScratch(b);
+  b.simple(`add.w ${rn(b.reg(GP))}, sp, ${rn(b.reg(GP))}, lsl #${b.rng.int(0, 3)}`);
+});
+add('sub.w rd, sp, imm', 4, (b) => {
+  spInScratch(b);
+  b.simple(`sub.w ${rn(b.reg(GP))}, sp, #${hex(modImm(b.rng))}`);
+});
+add('subw rd, sp, imm', 4, (b) => {
+  spInScratch(b);
+  b.simple(`subw ${rn(b.reg(GP))}, sp, #${b.rng.int(0, 4095)}`);
+});
+add('sub.w rd, sp, rm', 4, (b) => {
+  spInScratch(b);
+  b.simple(`sub.w ${rn(b.reg(GP))}, sp, ${rn(b.reg(GP))}`);
 });
 
 // ---------------------------------------------------------------- single loads and stores
@@ -352,6 +374,53 @@ for (const op of ['ldr', 'str']) {
     b.simple(`${op}.n ${rn(t)}, [sp, #${imm}]`);
   });
 }
+/**
+ * Target word for a branch through memory or a register: the endpoint with
+ * bit 0 set, or (one in eight) clear, which faults (INVSTATE).
+ */
+const branchWord = (b: CaseBuilder, k: number) => (b.rng.bool(0.125) ? b.E(k) : `${b.E(k)}+1`);
+for (const mode of ['imm12', 'reg', 'post'] as const) {
+  add(`ldr.w pc, ${mode === 'imm12' ? '[rn, #imm12]' : mode === 'reg' ? '[rn, rm, lsl #2]' : '[rn], #imm8'}`, 4, (b) => {
+    const n = b.reg(GP);
+    const k = b.ep();
+    const ea = scratchOff(b, 4, 4);
+    b.scratchWords.set(ea, branchWord(b, k));
+    if (mode === 'imm12') {
+      const imm = b.rng.int(0, 4095);
+      b.set(n, `${b.scratchAt(ea)}-${imm}`);
+      b.test(`ldr.w pc, [${rn(n)}, #${imm}]`);
+    } else if (mode === 'reg') {
+      const m = b.reg(GP, [n]);
+      const index = b.rng.int(0, 15);
+      b.set(m, index);
+      b.set(n, `${b.scratchAt(ea)}-${4 * index}`);
+      b.test(`ldr.w pc, [${rn(n)}, ${rn(m)}, lsl #2]`);
+    } else {
+      b.set(n, b.scratchAt(ea));
+      b.test(`ldr pc, [${rn(n)}], #${b.rng.int(-255, 255)}`);
+    }
+    b.fill(2 + evenUpTo(b, 64));
+    b.here(k);
+  });
+}
+add('ldm.w with pc', 4, (b) => {
+  const wback = b.rng.bool();
+  const n = b.reg(GP);
+  const list = regList(
+    b,
+    GP.filter((r) => r !== 14 && (r !== n || !wback)),
+    1,
+    7,
+  );
+  const k = b.ep();
+  const offExpr = blockBase(b, list.length + 1, 'ia', 'sp');
+  b.set(n, offExpr);
+  b.scratchWords.set(Number(/^SCRATCH\+(\d+)$/.exec(offExpr)![1]) + 4 * list.length, branchWord(b, k));
+  b.test(`ldm.w ${rn(n)}${wback ? '!' : ''}, {${[...list.map(rn), 'pc'].join(', ')}}`);
+  b.fill(2);
+  b.here(k);
+});
+
 add('ldr.n literal', 2, (b) => {
   const t = b.reg(LOW);
   const data = b.label('lit');
@@ -458,7 +527,7 @@ function genPop(b: CaseBuilder, pool: readonly number[], lo: number, wide: boole
   }
   const off = Number(/^SCRATCH\+(\d+)$/.exec(offExpr)![1]);
   const k = b.ep();
-  b.scratchWords.set(off + 4 * regs.length, `${b.E(k)}+1`);
+  b.scratchWords.set(off + 4 * regs.length, branchWord(b, k));
   b.test(text);
   b.fill(2);
   b.here(k);
@@ -499,7 +568,7 @@ for (const op of ['bx', 'blx']) {
   add(op, 2, (b) => {
     const m = b.reg(GP);
     const target = b.ep();
-    b.set(m, `${b.E(target)}+1`);
+    b.set(m, branchWord(b, target));
     b.test(`${op} ${rn(m)}`);
     b.fill(2 + evenUpTo(b, 64));
     b.here(target);
@@ -534,10 +603,15 @@ for (const op of ['tbb', 'tbh'] as const) {
 }
 
 // ---------------------------------------------------------------- IT blocks
-/** An instruction that may sit inside an IT block, executed under condition `c`. */
-function itBody(b: CaseBuilder, c: string): string {
+/**
+ * An instruction that may sit inside an IT block, executed under condition
+ * `c`. Memory operations address SCRATCH through `base` (a high register no
+ * instruction in the block writes).
+ */
+function itBody(b: CaseBuilder, c: string, base: number): string {
   const lo = () => rn(b.reg(LOW));
-  switch (b.rng.int(0, 9)) {
+  const notBase = GP.filter((r) => r !== base);
+  switch (b.rng.int(0, 13)) {
     case 0:
       return `add${c} ${lo()}, ${lo()}, ${lo()}`; // 16-bit, no flags inside IT
     case 1:
@@ -555,13 +629,23 @@ function itBody(b: CaseBuilder, c: string): string {
     case 7:
       return `eor${c} ${lo()}, ${lo()}`;
     case 8:
-      return `subs${c}.w ${rn(b.reg(GP))}, ${rn(b.reg(GP))}, ${rn(b.reg(GP))}${shiftSuffix(b.rng)}`;
+      return `subs${c}.w ${rn(b.reg(notBase))}, ${rn(b.reg(GP))}, ${rn(b.reg(GP))}${shiftSuffix(b.rng)}`;
+    case 9:
+      return `ldr${c}.w ${rn(b.reg(notBase))}, [${rn(base)}, #${4 * b.rng.int(0, 15)}]`;
+    case 10:
+      return `str${c}.w ${rn(b.reg(GP))}, [${rn(base)}, #${b.rng.int(0, 60)}]`;
+    case 11:
+      return `ldrsh${c}.w ${rn(b.reg(notBase))}, [${rn(base)}, #${b.rng.int(0, 60)}]`;
+    case 12:
+      return `mul${c} ${rn(b.reg(notBase))}, ${rn(b.reg(GP))}, ${rn(b.reg(GP))}`;
     default:
       return `mvn${c} ${lo()}, ${lo()}`;
   }
 }
 /** IT with `len` instructions; the last one optionally a conditional branch. */
 function genIt(b: CaseBuilder, len: number, lastBranch: boolean): void {
+  const base = b.reg([8, 9, 10, 11, 12]);
+  b.set(base, b.scratchAt(4 * b.rng.int(0, (b.layout.scratchSize - 64) / 4)));
   const first = b.rng.pick(CONDS);
   const pattern = Array.from({ length: len - 1 }, () => (b.rng.bool() ? 't' : 'e'));
   const conds = [first, ...pattern.map((p) => (p === 't' ? first : invCond(first)))];
@@ -569,7 +653,7 @@ function genIt(b: CaseBuilder, len: number, lastBranch: boolean): void {
   const taken = lastBranch ? b.ep() : -1;
   conds.forEach((c, i) => {
     if (lastBranch && i === len - 1) lines.push(`b${c}${b.rng.bool() ? '.n' : '.w'} ${b.E(taken)}`);
-    else lines.push(itBody(b, c));
+    else lines.push(itBody(b, c, base));
   });
   b.test(...lines);
   b.here(b.ep());
