@@ -1,0 +1,292 @@
+/**
+ * The compiler pipeline: decoded module -> per function (select, allocate on
+ * the retry ladder, lay out the frame, encode) -> the object's functions,
+ * data (linear memory, pages word, globals, table), certificate and C header.
+ *
+ * Deterministic: the same module and options give the same bytes.
+ */
+import type { Func, Module } from '../spec/wasm/ast.ts';
+import { stateSymbols, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
+import { CERT_SECTION, CERT_VERSION, encodeCertificate, type Certificate, type CutPoint, type FunctionCertificate, type ValueLoc, type WordLoc } from '../spec/abi/certificate.ts';
+import type { MInstr, PReg } from './target/insn.ts';
+import { encodeFunction } from './target/encode.ts';
+import type { EncodedFunction, ObjData, ObjFunction, Relocation } from './target/object.ts';
+import { writeRelocatableObject } from './elf/relocatable.ts';
+import { selectFunction, Unsupported, type IselEnv } from './isel/select.ts';
+import { isVirtual, type VFunction, type VValueLoc, type VWord } from './isel/vcode.ts';
+import { allocateWithLadder, type LadderEntry } from './regalloc/ladder.ts';
+import type { Allocation, RungName } from './regalloc/alloc.ts';
+import { liveAfter, liveness } from './regalloc/liveness.ts';
+import { finalise, type Frame } from './frame/frame.ts';
+import { formatFrontendError, type FrontendError } from './frontend/index.ts';
+
+export interface CompileOptions {
+  /** Prepended to every symbol the object defines (`--prefix`). */
+  prefix?: string;
+  /** Cap on reserved linear-memory pages (the declared maximum, else the initial size, is reserved). */
+  maxPages?: number;
+}
+
+/** A cut point before encoding: its machine address is the offset of `label`. */
+export interface LabelledCutPoint extends Omit<CutPoint, 'address'> {
+  label: number;
+}
+
+export interface CompiledFunction {
+  index: number;
+  name: string;
+  symbol: string;
+  exportNames: string[];
+  rung: RungName;
+  ladderLog: LadderEntry[];
+  code: MInstr<PReg>[];
+  frame: Frame;
+  cutPoints: LabelledCutPoint[];
+}
+
+export type CompileError =
+  | FrontendError
+  | { kind: 'regalloc'; func: { index: number; name: string }; ladder: LadderEntry[] }
+  | { kind: 'encode'; func: { index: number; name: string }; message: string };
+
+export type CompileResult = { ok: true; output: CompiledModule } | { ok: false; errors: CompileError[] };
+
+export interface CompiledModule {
+  functions: CompiledFunction[];
+  encoded: EncodedFunction[];
+  objFunctions: ObjFunction[];
+  data: ObjData[];
+  certificate: Certificate;
+  header: string;
+  reservedPages: number;
+  /** The relocatable ELF object. */
+  object: Uint8Array;
+}
+
+/** The symbol of a defined function: its first export name (prefixed) if exported, else a local name. */
+function functionSymbols(m: Module, prefix: string): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const e of m.exports) if (e.kind === 'func' && !out.has(e.index)) out.set(e.index, `${prefix}${e.name}`);
+  const nImports = m.imports.filter((i) => i.desc.kind === 'func').length;
+  for (const f of m.funcs) if (!out.has(f.index)) out.set(f.index, `${prefix}wasm_f${f.index}`);
+  m.imports
+    .filter((i) => i.desc.kind === 'func')
+    .forEach((imp, i) => {
+      if (i < nImports) out.set(i, imp.field);
+    });
+  return out;
+}
+
+/** Equal signatures share a type id (the first index with that signature), stored in table entries. */
+function typeIds(m: Module): (typeIndex: number) => number {
+  const key = (i: number) => JSON.stringify(m.types[i]);
+  const first = new Map<string, number>();
+  m.types.forEach((_, i) => {
+    if (!first.has(key(i))) first.set(key(i), i);
+  });
+  return (i) => first.get(key(i))!;
+}
+
+export function reservedPagesOf(m: Module, options: CompileOptions): number {
+  const mem = m.memories[0];
+  if (!mem) return 0;
+  const want = mem.max ?? mem.min;
+  return Math.max(mem.min, Math.min(want, options.maxPages ?? want));
+}
+
+function funcName(m: Module, f: Func): string {
+  return m.funcNames.get(f.index) ?? `func${f.index}`;
+}
+
+/** Compile one function through selection and the allocation ladder. */
+export function compileFunction(env: IselEnv, f: Func, symbol: string, exportNames: string[]): { ok: true; fn: CompiledFunction } | { ok: false; error: CompileError } {
+  const name = funcName(env.module, f);
+  let vfn: VFunction;
+  try {
+    vfn = selectFunction(env, f);
+  } catch (e) {
+    if (e instanceof Unsupported) return { ok: false, error: { kind: 'unsupported', func: { index: f.index, name }, offset: e.offset, feature: e.feature } };
+    throw e;
+  }
+  const ladder = allocateWithLadder(vfn);
+  if (!ladder.ok) return { ok: false, error: { kind: 'regalloc', func: { index: f.index, name }, ladder: ladder.ladderLog } };
+  const fin = finalise(vfn, ladder.alloc);
+  const cutPoints = certify(vfn, ladder.alloc, fin.frame);
+  return { ok: true, fn: { index: f.index, name, symbol, exportNames, rung: ladder.rung, ladderLog: ladder.ladderLog, code: fin.code, frame: fin.frame, cutPoints } };
+}
+
+/** Locations of every live local and every stack slot at each cut point, after allocation. */
+function certify(vfn: VFunction, alloc: Allocation, frame: Frame): LabelledCutPoint[] {
+  // Liveness of the selected (pre-spill) code decides which locals are live; every value keeps one location for its life.
+  const lv = liveness(vfn.instrs, vfn.implicit);
+  const labelAt = new Map<number, number>();
+  vfn.instrs.forEach((i, k) => {
+    if (i.op === 'label') labelAt.set(i.label, k);
+  });
+  const word = (w: VWord): WordLoc => {
+    switch (w.kind) {
+      case 'const':
+        return { kind: 'const', value: w.value };
+      case 'incoming':
+        return { kind: 'slot', offset: w.offset };
+      case 'vreg': {
+        if (!isVirtual(w.v)) return { kind: 'reg', reg: w.v };
+        const r = alloc.assignment.get(w.v);
+        if (r !== undefined) return { kind: 'reg', reg: r };
+        const s = alloc.slots.get(w.v);
+        if (s === undefined) throw new Error(`internal: v${w.v} has neither a register nor a slot`);
+        return { kind: 'slot', offset: frame.outgoingBytes + s };
+      }
+    }
+  };
+  const value = (l: VValueLoc): ValueLoc => (l.type === 'i32' ? { type: 'i32', loc: word(l.loc) } : { type: 'i64', lo: word(l.lo), hi: word(l.hi) });
+  return vfn.cutPoints.map((c) => {
+    const live = c.kind === 'entry' ? undefined : liveAfter(lv, labelAt.get(c.label)!);
+    const isLive = (l: VValueLoc) => {
+      if (!live) return true;
+      const ws = l.type === 'i32' ? [l.loc] : [l.lo, l.hi];
+      return ws.every((w) => w.kind !== 'vreg' || live.has(w.v));
+    };
+    return {
+      kind: c.kind,
+      label: c.label,
+      wasm: c.wasm,
+      locals: c.locals.filter((l) => isLive(l.loc)).map((l) => ({ index: l.index, loc: value(l.loc) })),
+      stack: c.stack.map(value),
+    };
+  });
+}
+
+function u32le(n: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n >>> 0, true);
+  return b;
+}
+
+/** Linear memory, the pages word, globals and the table, as data blobs. */
+function moduleData(m: Module, prefix: string, reservedPages: number, fsyms: Map<number, string>, typeId: (t: number) => number): ObjData[] {
+  const syms = stateSymbols(prefix);
+  const out: ObjData[] = [];
+  if (m.memories[0]) {
+    const bytes = new Uint8Array(reservedPages * WASM_PAGE_BYTES);
+    for (const d of m.datas) {
+      if (d.offset?.kind !== 'i32.const') continue;
+      const at = d.offset.value >>> 0;
+      if (at + d.bytes.length > bytes.length) throw new Error(`data segment at ${at} (+${d.bytes.length}) exceeds the ${reservedPages} reserved pages`);
+      bytes.set(d.bytes, at);
+    }
+    const hasInit = m.datas.some((d) => d.bytes.length > 0);
+    out.push({ name: syms.memory, global: true, section: hasInit ? '.data' : '.bss', bytes, align: 8, relocations: [] });
+    out.push({ name: syms.memoryPages, global: true, section: '.data', bytes: u32le(m.memories[0].min), align: 4, relocations: [] });
+  }
+  if (m.globals.length > 0) {
+    const g = new Uint8Array(m.globals.length * 8);
+    const dv = new DataView(g.buffer);
+    m.globals.forEach((gl, i) => {
+      if (gl.init.kind === 'i32.const') dv.setUint32(i * 8, gl.init.value >>> 0, true);
+      else if (gl.init.kind === 'i64.const') dv.setBigUint64(i * 8, BigInt.asUintN(64, gl.init.value), true);
+    });
+    out.push({ name: syms.globals, global: true, section: '.data', bytes: g, align: 8, relocations: [] });
+  }
+  if (m.tables[0]) {
+    const n = m.tables[0].limits.min;
+    const t = new Uint8Array(n * 8);
+    const dv = new DataView(t.buffer);
+    const relocations: Relocation[] = [];
+    for (const e of m.elems) {
+      if (e.mode !== 'active' || e.offset?.kind !== 'i32.const') continue;
+      const base = e.offset.value >>> 0;
+      e.funcs.forEach((f, k) => {
+        const slot = base + k;
+        if (slot >= n) throw new Error(`element segment entry ${slot} beyond table size ${n}`);
+        if (f === null) {
+          dv.setUint32(slot * 8, 0, true);
+          return;
+        }
+        // ABS32 against a Thumb function symbol yields the address with bit 0 set.
+        relocations.push({ offset: slot * 8, type: 'R_ARM_ABS32', symbol: fsyms.get(f)!, addend: 0 });
+        dv.setUint32(slot * 8 + 4, typeId(m.funcTypeIndices[f]!), true);
+      });
+    }
+    out.push({ name: syms.table, global: true, section: '.data', bytes: t, align: 8, relocations });
+  }
+  return out;
+}
+
+function cType(t: string): string {
+  return t === 'i64' ? 'int64_t' : 'int32_t';
+}
+
+export function cHeader(m: Module, prefix: string): string {
+  const lines = ['/* Generated by warden. */', '#pragma once', '#include <stdint.h>', ''];
+  for (const e of m.exports) {
+    if (e.kind !== 'func') continue;
+    const t = m.types[m.funcTypeIndices[e.index]!]!;
+    const params = t.params.length === 0 ? 'void' : t.params.map(cType).join(', ');
+    lines.push(`${t.results.length === 0 ? 'void' : cType(t.results[0]!)} ${prefix}${e.name}(${params});`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function compileModule(m: Module, options: CompileOptions = {}): CompileResult {
+  const prefix = options.prefix ?? '';
+  const reservedPages = reservedPagesOf(m, options);
+  const fsyms = functionSymbols(m, prefix);
+  const typeId = typeIds(m);
+  const env: IselEnv = {
+    module: m,
+    symbols: stateSymbols(prefix),
+    callee: (i) => fsyms.get(i)!,
+    reservedPages,
+    tableSize: m.tables[0]?.limits.min ?? 0,
+    typeId,
+  };
+  const errors: CompileError[] = [];
+  const functions: CompiledFunction[] = [];
+  const encoded: EncodedFunction[] = [];
+  const objFunctions: ObjFunction[] = [];
+  const fcerts: FunctionCertificate[] = [];
+  for (const f of m.funcs) {
+    const exportNames = m.exports.filter((e) => e.kind === 'func' && e.index === f.index).map((e) => e.name);
+    const r = compileFunction(env, f, fsyms.get(f.index)!, exportNames);
+    if (!r.ok) {
+      errors.push(r.error);
+      continue;
+    }
+    let enc: EncodedFunction;
+    try {
+      enc = encodeFunction(r.fn.code);
+    } catch (e) {
+      errors.push({ kind: 'encode', func: { index: f.index, name: r.fn.name }, message: (e as Error).message });
+      continue;
+    }
+    functions.push(r.fn);
+    encoded.push(enc);
+    objFunctions.push({ name: r.fn.symbol, global: exportNames.length > 0, code: enc });
+    fcerts.push({
+      index: f.index,
+      symbol: r.fn.symbol,
+      rung: r.fn.rung,
+      ladder: r.fn.ladderLog,
+      frame: { saved: r.fn.frame.saved, size: r.fn.frame.size },
+      cutPoints: r.fn.cutPoints.map(({ label, ...c }) => ({ ...c, address: c.kind === 'entry' ? 0 : enc.labelOffsets.get(label)! })),
+    });
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  const data = moduleData(m, prefix, reservedPages, fsyms, typeId);
+  const certificate: Certificate = { version: CERT_VERSION, prefix, reservedPages, functions: fcerts };
+  const object = writeRelocatableObject({ functions: objFunctions, data, custom: [{ name: CERT_SECTION, bytes: encodeCertificate(certificate) }] });
+  return { ok: true, output: { functions, encoded, objFunctions, data, certificate, header: cHeader(m, prefix), reservedPages, object } };
+}
+
+/** Render a compile error on one line (function index and name, offset, feature). */
+export function formatCompileError(e: CompileError): string {
+  switch (e.kind) {
+    case 'regalloc':
+      return `function ${e.func.index} (${e.func.name}): register allocation failed on every rung: ${e.ladder.map((l) => `${l.rung}: ${l.failure}`).join('; ')}`;
+    case 'encode':
+      return `function ${e.func.index} (${e.func.name}): encoding failed: ${e.message}`;
+    default:
+      return formatFrontendError(e);
+  }
+}
