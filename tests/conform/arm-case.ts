@@ -160,6 +160,10 @@ export class CaseBuilder {
   here(k: number): void {
     this.lines.push(`${EP_MARK}${k}`);
   }
+  /** Emit `lines` into the far code section (see qemu/link.ld). */
+  far(...lines: string[]): void {
+    this.lines.push('.pushsection .text.far, "ax", %progbits', ...lines, '.popsection');
+  }
   /** Never-executed bytes (UDF #255), so a wrong branch target faults instead of running on. */
   fill(bytes: number): void {
     if (bytes % 2 !== 0) throw new Error(`fill of odd size ${bytes}`);

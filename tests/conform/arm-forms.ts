@@ -374,6 +374,34 @@ for (const op of ['ldr', 'str']) {
     b.simple(`${op}.n ${rn(t)}, [sp, #${imm}]`);
   });
 }
+// SP-based frame accesses (spills, i64 pairs, single-register push/pop). SP stays word aligned.
+for (const { op, size } of MEM_OPS) {
+  add(`${op}.w [sp, #imm12]`, 4, (b) => {
+    const t = b.reg(GP);
+    const ea = scratchOff(b, size, 4);
+    const imm = 4 * b.rng.int(0, 1023);
+    b.sp = `${b.scratchAt(ea)}-${imm}`;
+    b.simple(`${op}.w ${rn(t)}, [sp, #${imm}]`);
+  });
+}
+for (const op of ['ldrd', 'strd']) {
+  add(`${op} [sp, #imm]`, 4, (b) => {
+    const t = b.reg(GP);
+    const t2 = op === 'ldrd' ? b.reg(GP, [t]) : b.reg(GP);
+    const imm = 4 * b.rng.int(0, 255);
+    b.sp = `${b.scratchAt(scratchOff(b, 8, 4))}-${imm}`;
+    b.simple(`${op} ${rn(t)}, ${rn(t2)}, [sp, #${imm}]`);
+  });
+}
+add('str [sp, #-4]!', 4, (b) => {
+  b.sp = b.scratchAt(4 * b.rng.int(1, b.layout.scratchSize / 4));
+  b.simple(`str ${rn(b.reg(GP))}, [sp, #-4]!`);
+});
+add('ldr [sp], #4', 4, (b) => {
+  b.sp = b.scratchAt(scratchOff(b, 4, 4));
+  b.simple(`ldr ${rn(b.reg(GP))}, [sp], #4`);
+});
+
 /**
  * Target word for a branch through memory or a register: the endpoint with
  * bit 0 set, or (one in eight) clear, which faults (INVSTATE).
@@ -556,6 +584,29 @@ add('b.n', 2, (b) => branchTo(b, (l) => `b.n ${l}`, evenUpTo(b, b.rng.bool() ? 6
 add('b.w', 4, (b) => branchTo(b, (l) => `b.w ${l}`, evenUpTo(b, b.rng.bool(0.8) ? 64 : 8000), b.rng.bool(), false));
 add('bcc.n', 2, (b) => branchTo(b, (l) => `b${b.rng.pick(CONDS)}.n ${l}`, evenUpTo(b, 180), b.rng.bool(), true));
 add('bcc.w', 4, (b) => branchTo(b, (l) => `b${b.rng.pick(CONDS)}.w ${l}`, evenUpTo(b, b.rng.bool(0.8) ? 64 : 8000), b.rng.bool(), true));
+/**
+ * A branch between the cases' code and the far section (~0.5-0.8 MB away),
+ * either direction: the test near and its target far, or the other way round.
+ */
+function farBranch(b: CaseBuilder, text: (target: string) => string, fallthrough: boolean): void {
+  const target = b.ep();
+  const testHere = () => {
+    b.test(text(b.E(target)));
+    if (fallthrough) b.here(b.ep());
+    else b.fill(2);
+  };
+  const testFar = b.rng.bool();
+  const mark = b.lines.length;
+  if (testFar) testHere();
+  else b.here(target);
+  const farLines = b.lines.splice(mark);
+  b.far(...farLines);
+  if (testFar) b.here(target);
+  else testHere();
+}
+add('b.w far', 4, (b) => farBranch(b, (l) => `b.w ${l}`, false));
+add('bl far', 4, (b) => farBranch(b, (l) => `bl ${l}`, false));
+add('bcc.w far', 4, (b) => farBranch(b, (l) => `b${b.rng.pick(CONDS)}.w ${l}`, true));
 for (const op of ['cbz', 'cbnz']) {
   add(op, 2, (b) => {
     const n = b.reg(LOW);

@@ -89,7 +89,7 @@ export async function runBatch(dir: string, layout: HarnessLayout, ids: number[]
     if (m) symbols.set(m[2]!, parseInt(m[1]!, 16));
   }
   const bin = join(dir, 'fw.bin');
-  await tool('arm-none-eabi-objcopy', ['-O', 'binary', '-j', '.text', elf, bin], 'objcopy');
+  await tool('arm-none-eabi-objcopy', ['-O', 'binary', '-j', '.text', '-j', '.far', '-j', '.rodata', elf, bin], 'objcopy');
   const image = new Uint8Array(readFileSync(bin));
 
   writeFileSync(resultPath, '');
