@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compileWat, differential, type Call } from './pipeline-harness.ts';
+
+const I32_EDGE = [0n, 1n, 2n, 7n, 31n, 32n, 33n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0xfffffffen, 12345n];
+
+describe('pipeline: straight-line and loops on QEMU vs V8', () => {
+  it('fib and add3', async () => {
+    const c = await compileWat(readFileSync('examples/fib.wat', 'utf8'), 'fib.wat');
+    const calls: Call[] = [0n, 1n, 2n, 10n, 30n, 47n].map((n) => ({ name: 'fib', args: [n] }));
+    calls.push({ name: 'add3', args: [1n, 2n, 3n] }, { name: 'add3', args: [0xffffffffn, 1n, 5n] });
+    const rows = await differential(c, calls);
+    for (const r of rows) expect(r.arm, r.call).toEqual(r.v8);
+  });
+
+  it('i32 arithmetic, comparisons, shifts, division traps', async () => {
+    const ops = ['add', 'sub', 'mul', 'div_s', 'div_u', 'rem_s', 'rem_u', 'and', 'or', 'xor', 'shl', 'shr_s', 'shr_u', 'rotl', 'rotr',
+      'eq', 'ne', 'lt_s', 'lt_u', 'gt_s', 'gt_u', 'le_s', 'le_u', 'ge_s', 'ge_u'];
+    const unops = ['clz', 'ctz', 'popcnt', 'eqz', 'extend8_s', 'extend16_s'];
+    const wat = `(module
+      ${ops.map((o) => `(func (export "${o}") (param i32 i32) (result i32) (i32.${o} (local.get 0) (local.get 1)))
+      (func (export "${o}_k") (param i32) (result i32) (i32.${o} (local.get 0) (i32.const 7)))
+      (func (export "${o}_kl") (param i32) (result i32) (i32.${o} (i32.const -3) (local.get 0)))`).join('\n')}
+      ${unops.map((o) => `(func (export "${o}") (param i32) (result i32) (i32.${o} (local.get 0)))`).join('\n')}
+    )`;
+    const c = await compileWat(wat);
+    const calls: Call[] = [];
+    const vals = [0n, 1n, 7n, 0x80000000n, 0xffffffffn, 0x12345678n, 33n];
+    for (const o of ops) {
+      for (const a of vals) for (const b of vals) calls.push({ name: o, args: [a, b] });
+      for (const a of vals) calls.push({ name: `${o}_k`, args: [a] }, { name: `${o}_kl`, args: [a] });
+    }
+    for (const o of unops) for (const a of I32_EDGE) calls.push({ name: o, args: [a] });
+    const rows = await differential(c, calls);
+    const bad = rows.filter((r) => r.arm !== r.v8);
+    expect(bad.slice(0, 10)).toEqual([]);
+    expect(rows.length).toBe(calls.length);
+  });
+});
