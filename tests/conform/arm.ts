@@ -85,25 +85,34 @@ class ScratchMemory implements ByteStore {
   }
 }
 
-export function plan(opts: ArmConformanceOptions, layout: HarnessLayout): PlannedCase[] {
-  const forms = opts.forms ? FORMS.filter((f) => opts.forms!.includes(f.name)) : FORMS;
+interface Slot {
+  id: number;
+  form: Form;
+  index: number;
+}
+
+function slots(opts: ArmConformanceOptions): Slot[] {
   if (opts.forms) {
     const unknown = opts.forms.filter((n) => !FORMS.some((f) => f.name === n));
     if (unknown.length) throw new Error(`arm conformance: unknown form(s) ${unknown.map((n) => JSON.stringify(n)).join(', ')}`);
   }
-  const cases: PlannedCase[] = [];
-  let id = 0;
-  for (const form of forms) {
-    for (let index = 0; index < opts.cases; index++) {
-      // Each case has its own PRNG stream, so it reproduces alone (and with --forms).
-      const b = new CaseBuilder(id, new Rng(`${opts.seed}/${form.name}/${index}`), layout);
-      form.gen(b);
-      const r = b.render();
-      cases.push({ id, form, index, saveReg: r.saveReg, endpoints: b.endpoints, testLines: b.testLines, code: r.code, data: r.data });
-      id++;
-    }
-  }
-  return cases;
+  const forms = opts.forms ? FORMS.filter((f) => opts.forms!.includes(f.name)) : FORMS;
+  const out: Slot[] = [];
+  for (const form of forms) for (let index = 0; index < opts.cases; index++) out.push({ id: out.length, form, index });
+  return out;
+}
+
+function materialize(slot: Slot, seed: number, layout: HarnessLayout): PlannedCase {
+  // Each case has its own PRNG stream, so it reproduces alone (and with a form filter).
+  const b = new CaseBuilder(slot.id, new Rng(`${seed}/${slot.form.name}/${slot.index}`), layout);
+  slot.form.gen(b);
+  const r = b.render();
+  return { ...slot, saveReg: r.saveReg, endpoints: b.endpoints, testLines: b.testLines, code: r.code, data: r.data };
+}
+
+/** All cases of a campaign, generated (the campaign itself generates batch by batch). */
+export function plan(opts: ArmConformanceOptions, layout: HarnessLayout): PlannedCase[] {
+  return slots(opts).map((s) => materialize(s, opts.seed, layout));
 }
 
 function readInit(run: BatchRun, layout: HarnessLayout, c: PlannedCase): InitState {
@@ -250,11 +259,11 @@ function scratchHex(b: Uint8Array): string {
 export async function runArmConformance(opts: ArmConformanceOptions): Promise<ArmConformanceResult> {
   const layout = readLayout();
   const started = Date.now();
-  const cases = plan(opts, layout);
+  const cases = slots(opts);
   const perForm = new Map<string, { passed: number; failed: number }>();
   for (const c of cases) perForm.set(c.form.name, perForm.get(c.form.name) ?? { passed: 0, failed: 0 });
   const batchSize = opts.batchSize ?? 2500;
-  const batches: PlannedCase[][] = [];
+  const batches: Slot[][] = [];
   for (let i = 0; i < cases.length; i += batchSize) batches.push(cases.slice(i, i + batchSize));
   opts.log(`arm: ${perForm.size} forms x ${opts.cases} states = ${cases.length} cases in ${batches.length} QEMU run(s)`);
 
@@ -280,7 +289,7 @@ export async function runArmConformance(opts: ArmConformanceOptions): Promise<Ar
     const worker = async () => {
       while (next < batches.length) {
         const bi = next++;
-        const batch = batches[bi]!;
+        const batch = batches[bi]!.map((slot) => materialize(slot, opts.seed, layout));
         const dir = join(root, `b${bi}`);
         mkdirSync(dir);
         let run: BatchRun;
