@@ -68,18 +68,31 @@ export async function runV8(c: Compiled, calls: Call[], imports: WebAssembly.Imp
   });
 }
 
+/**
+ * Calls run in chunks of CHUNK per QEMU boot (the firmware's call table is
+ * built with an argument spread that overflows the JS stack on very long
+ * lists); module state (memory, globals) restarts with each chunk, so
+ * state-dependent call sequences must stay shorter than a chunk.
+ */
+const CHUNK = 500;
+
 export function runQemu(c: Compiled, calls: Call[]): { outcomes: Outcome[]; raw: CallOutcome[] } {
   const fcalls: FirmwareCall[] = calls.map((call) => {
     const sig = signature(c.module, call.name);
     return { symbol: call.name, args: call.args.map((value, i) => ({ type: sig.params[i]!, value: BigInt.asUintN(sig.params[i] === 'i64' ? 64 : 32, value) })), results: sig.results };
   });
-  const run = runFirmware({ functions: c.out.objFunctions, data: c.out.data, calls: fcalls }, { timeoutSec: 20 });
-  const outcomes = run.outcomes.map((o): Outcome => {
-    if (o.kind === 'ok') return o.values.length ? { kind: 'ok', value: o.values[0]! } : { kind: 'ok' };
-    if (o.kind === 'trap') return { kind: 'trap', code: o.code };
-    throw new Error(`QEMU: ${JSON.stringify(o)} (stdout: ${run.stdout.slice(0, 400)}, stderr: ${run.stderr.slice(0, 400)})`);
-  });
-  return { outcomes, raw: run.outcomes };
+  const raw: CallOutcome[] = [];
+  const outcomes: Outcome[] = [];
+  for (let at = 0; at < fcalls.length; at += CHUNK) {
+    const run = runFirmware({ functions: c.out.objFunctions, data: c.out.data, calls: fcalls.slice(at, at + CHUNK) }, { timeoutSec: 20 });
+    raw.push(...run.outcomes);
+    for (const o of run.outcomes) {
+      if (o.kind === 'ok') outcomes.push(o.values.length ? { kind: 'ok', value: o.values[0]! } : { kind: 'ok' });
+      else if (o.kind === 'trap') outcomes.push({ kind: 'trap', code: o.code });
+      else throw new Error(`QEMU: ${JSON.stringify(o)} (stdout: ${run.stdout.slice(0, 400)}, stderr: ${run.stderr.slice(0, 400)})`);
+    }
+  }
+  return { outcomes, raw };
 }
 
 /** Outcomes as comparable strings. */
