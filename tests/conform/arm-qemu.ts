@@ -30,7 +30,7 @@ export function readLayout(): HarnessLayout {
 /** Whether QEMU and the binutils the campaign needs are on PATH. */
 export function qemuAvailable(): boolean {
   const path = (process.env.PATH ?? '').split(':');
-  return ['qemu-system-arm', 'arm-none-eabi-as', 'arm-none-eabi-ld', 'arm-none-eabi-nm', 'arm-none-eabi-objcopy'].every((tool) =>
+  return ['qemu-system-arm', 'arm-none-eabi-as', 'arm-none-eabi-ld', 'arm-none-eabi-nm', 'arm-none-eabi-objcopy', 'timeout'].every((tool) =>
     path.some((d) => d !== '' && existsSync(join(d, tool))),
   );
 }

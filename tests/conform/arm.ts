@@ -278,7 +278,7 @@ export async function runArmConformance(opts: ArmConformanceOptions): Promise<Ar
   const fail = (c: PlannedCase, lines: string[]) => {
     failed++;
     perForm.get(c.form.name)!.failed++;
-    opts.log(`FAIL seed=${opts.seed} form="${c.form.name}" case=${c.index} (id ${c.id})`);
+    opts.log(`FAIL seed=${opts.seed} form="${c.form.name}" case=${c.index} (id ${c.id}; reproduce: npm run conform -- arm --seed ${opts.seed} --cases ${c.index + 1})`);
     for (const l of lines) opts.log(`  ${l}`);
   };
 
