@@ -11,7 +11,8 @@
  * an executed instruction, any read of code memory (literal loads, ADR,
  * TBB/TBH) and any jump out of the function is refused: `unknown`.
  */
-import type { ZBool, ZBV, ZMem, Z3Algebra } from '../spec/bv/z3.ts';
+import type { ZBool, ZBV } from '../spec/bv/z3.ts';
+import type { SymMem, VAlgebra } from './symmem.ts';
 import { decodeThumb } from '../spec/arm/decode.ts';
 import { formatInstr } from '../spec/arm/format.ts';
 import { itAfter, inITBlock } from '../spec/arm/it.ts';
@@ -19,7 +20,7 @@ import { step, type ArmState } from '../spec/arm/semantics.ts';
 import type { ElfRelocation } from './elf.ts';
 import { hex, refuse } from './verdict.ts';
 
-export type AState = ArmState<ZBV, ZBool, ZMem>;
+export type AState = ArmState<ZBV, ZBool, SymMem>;
 
 export const R_ARM_THM_CALL = 10;
 export const R_ARM_THM_MOVW_ABS_NC = 47;
@@ -42,7 +43,7 @@ export interface APath {
 }
 
 export interface ArmEnv {
-  A: Z3Algebra;
+  A: VAlgebra;
   /** The `.text` section's bytes; addresses below are offsets in it. */
   text: Uint8Array;
   start: number;

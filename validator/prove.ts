@@ -36,15 +36,12 @@ export async function prove(
   solver.set('rlimit', opts.rlimit);
   for (const p of premises) solver.add(p);
   solver.add(ctx.Not(goal));
+  // Z3's `rlimit count` is a context-wide counter and `rlimit` is relative to it: report the difference.
+  const before = rlimitCount(solver);
   const t0 = performance.now();
   const answer = await solver.check();
   const ms = Math.round((performance.now() - t0) * 10) / 10;
-  let rlimit = 0;
-  try {
-    rlimit = solver.statistics().get('rlimit count');
-  } catch {
-    rlimit = -1;
-  }
+  const rlimit = rlimitCount(solver) - before;
   const result: ObligationResult = { name, address, answer: answer === 'unsat' ? 'unsat' : answer === 'sat' ? 'sat' : 'unknown', ms, rlimit };
   if (opts.smt2) result.smt2 = `(set-logic QF_ABV)\n${solver.toString()}\n(check-sat)\n`;
   if (answer !== 'sat') return { result };
@@ -57,3 +54,21 @@ export async function prove(
   }
   return { result, counterexample: { values, replay: { kind: 'pending' } } };
 }
+
+function rlimitCount(solver: { statistics(): { get(key: string): number } }): number {
+  try {
+    return solver.statistics().get('rlimit count');
+  } catch {
+    return 0;
+  }
+}
+
+/** Is the conjunction satisfiable? Used to refuse vacuous regions (inconsistent premises would prove anything). */
+export async function consistent(ctx: Z3Context, premises: ZBool[], opts: ProveOptions): Promise<SolverAnswerSat> {
+  const solver = new ctx.Solver('QF_ABV');
+  solver.set('rlimit', opts.rlimit);
+  for (const p of premises) solver.add(p);
+  return solver.check();
+}
+
+export type SolverAnswerSat = 'sat' | 'unsat' | 'unknown';

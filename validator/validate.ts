@@ -22,12 +22,14 @@ import { CERT_SECTION, decodeCertificate, type Certificate, type CutPoint, type 
 import { stateSymbols, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
 import { trapCode } from '../spec/abi/traps.ts';
 import { loadLE } from '../spec/bv/derived.ts';
-import { z3Algebra, z3Context, type Z3Algebra, type ZBool, type ZBV, type ZMem } from '../spec/bv/z3.ts';
+import type { Z3Context, ZBool, ZBV } from '../spec/bv/z3.ts';
+import { init } from 'z3-solver';
+import { validatorAlgebra, type SymMem, type VAlgebra } from './symmem.ts';
 import type { Module } from '../spec/wasm/ast.ts';
 import { decodeModule } from '../spec/wasm/decode.ts';
 import { runArm, type AEnd, type APath, type ArmEnv, type AState } from './arm-exec.ts';
 import { readElf, type ElfFile, type ElfRelocation } from './elf.ts';
-import { DEFAULT_PROVE, prove, type Named, type ProveOptions } from './prove.ts';
+import { consistent, DEFAULT_PROVE, prove, type Named, type ProveOptions } from './prove.ts';
 import { hex, refuse, Refusal, type Counterexample, type ObligationResult, type ValidationReport, type Verdict } from './verdict.ts';
 import { flatten, funcType, pointIndex, type FlatFunction, type IntType } from './wasm-flat.ts';
 import { runWasm, type StateSymbols, type WasmEnv, type WEnd, type WPath, type WState } from './wasm-exec.ts';
@@ -63,10 +65,10 @@ export async function validateObject(wasm: Uint8Array, object: Uint8Array, optio
       verdicts: defined.map((func) => ({ kind: 'unknown', func, symbol: '', reason: { kind: 'certificate', detail: cert.reason }, obligations: [] })),
     };
   }
-  const ctx = await z3Context();
-  const A = z3Algebra(ctx);
   const verdicts: Verdict[] = [];
   for (const func of defined) {
+    // A fresh Z3 context per function: a verdict never depends on what was solved before it.
+    const A = validatorAlgebra(await freshContext());
     const fc = cert.cert.functions.filter((f) => f.index === func);
     const symbol = fc[0]?.symbol ?? '';
     const obligations: ObligationResult[] = [];
@@ -82,7 +84,7 @@ export async function validateObject(wasm: Uint8Array, object: Uint8Array, optio
 }
 
 interface FnInput {
-  A: Z3Algebra;
+  A: VAlgebra;
   module: Module;
   wasm: Uint8Array;
   elf: ElfFile;
@@ -161,7 +163,10 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   const hasMemory = mem0 !== undefined;
   const wenv: WasmEnv = { A, module, flat, sym: ss, globals, maxPages: cert.reservedPages, cutAt: wasmCutAt };
   const aenv: ArmEnv = { A, text: text.data, start, end, relocs, stateSymbol, calleeBySymbol: (n) => bySymbol.get(n), calleeByAddress, cutAt: armCutAt };
-  const entry: EntrySyms = { sp: A.bvVar('entry.sp', 32), lr: A.bvVar('entry.lr', 32), saved: new Map(CALLEE_SAVED.map((r) => [r, A.bvVar(`entry.r${r}`, 32)])) };
+  // Entry SP is 8-byte aligned by construction (AAPCS), which keeps alignment masks cheap for Z3.
+  const entrySp = A.concat(A.bvVar('entry.sp[31:3]', 29), A.bv(0, 3));
+  A.alignedRoot(entrySp, 8);
+  const entry: EntrySyms = { sp: entrySp, lr: A.bvVar('entry.lr', 32), saved: new Map(CALLEE_SAVED.map((r) => [r, A.bvVar(`entry.r${r}`, 32)])) };
 
   // --- the assumptions, as premises over a memory ---
   const reservedBytes = BigInt(cert.reservedPages) * BigInt(WASM_PAGE_BYTES);
@@ -178,10 +183,9 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     A.ule(A.bv(STACK_BELOW, 32), entry.sp),
     A.ule(stackWin.hi, top),
     ...regions.map((r) => disjoint(r, stackWin)),
-    A.eq(A.extract(entry.sp, 2, 0), A.bv(0, 3)),
     A.eq(A.extract(entry.lr, 0, 0), A.bv(1, 1)),
   ];
-  const memPremises = (m: ZMem): ZBool[] => [
+  const memPremises = (m: SymMem): ZBool[] => [
     A.ule(loadLE(A, m, ss.pagesAddr, 4), A.bv(cert.reservedPages, 32)),
     ...globals.flatMap((g, i) => (g.constant === undefined ? [] : [A.eq(loadLE(A, m, A.add(ss.globBase, A.bv(8 * i, 32)), g.type === 'i32' ? 4 : 8), A.bv(g.constant, g.type === 'i32' ? 32 : 64))])),
   ];
@@ -222,7 +226,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       { name: `${what} hi in ${locText(loc.hi)}`, p: A.eq(A.extract(v, 63, 32), word(regs, slot, loc.hi)) },
     ];
   };
-  const slotsOf = (sp: ZBV, m: ZMem): SlotRead => (o) => loadLE(A, m, A.add(sp, A.bv(o, 32)), 4);
+  const slotsOf = (sp: ZBV, m: SymMem): SlotRead => (o) => loadLE(A, m, A.add(sp, A.bv(o, 32)), 4);
   /** The map of cut point `c` in a WASM state and an ARM state. */
   const mapClaims = (c: Cut, w: WState, regs: ZBV[], slot: SlotRead): { name: string; p: ZBool }[] => [
     ...c.cp.locals.flatMap((l) => {
@@ -242,7 +246,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     ...[...CALLEE_SAVED, 14].filter((r) => !fc.frame.saved.includes(r)).map((r) => ({ name: `frame: ${r === 14 ? 'lr' : `r${r}`} preserved`, p: A.eq(regs[r]!, entryValue(r)!) })),
   ];
   /** Same linear memory, globals and page count. */
-  const memoryClaims = (mw: ZMem, ma: ZMem, tag: string): { name: string; p: ZBool }[] => {
+  const memoryClaims = (mw: SymMem, ma: SymMem, tag: string): { name: string; p: ZBool }[] => {
     const out: { name: string; p: ZBool }[] = [];
     const inRegion = (k: ZBV, base: ZBV, size: bigint) => A.ult(A.zext(A.sub(k, base), 64), A.bv(size, 64));
     const same = (k: ZBV) => A.eq(A.load8(mw, k), A.load8(ma, k));
@@ -312,6 +316,9 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     const types = c.flat < flat.code.length ? flat.code[c.flat]!.types : flat.results;
     const stack = types.map((t, j) => A.bvVar(`${tag}.stack${j}`, t === 'i32' ? 32 : 64));
     const r = freshRegs(tag);
+    // The frame's register part is substituted, not assumed: SP and the callee-saved registers not in the frame.
+    r[13] = A.sub(entry.sp, A.bv(frameBytes, 32));
+    for (const k of [...CALLEE_SAVED, 14]) if (!fc.frame.saved.includes(k)) r[k] = entryValue(k)!;
     const w: WState = { locals, stack, mem: m };
     const slot = slotsOf(r[13]!, m);
     const premises = [...memPremises(m), ...mapClaims(c, w, r, slot).map((x) => x.p), ...frameClaims(r, slot).map((x) => x.p)];
@@ -335,6 +342,8 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     const wpaths = runWasm(wenv, st.flat, w);
     const apaths = runArm(aenv, st.address, a);
     const base = [...fixed, ...startPremises];
+    const sat = await consistent(A.ctx, base, opts);
+    if (sat !== 'sat') refuse({ kind: 'certificate', detail: `the premises of region ${st.label} are ${sat === 'unsat' ? 'inconsistent (the map contradicts the assumptions)' : 'undecided'}` }, st.address);
     for (const [ai, ap] of apaths.entries()) {
       const where = `${st.label} -> ${describeEnd(ap.end, cuts)} [arm path ${ai}]`;
       const matching = wpaths.filter((wp) => sameOutcome(ap.end, wp.end, armCutAt, wasmCutAt, cuts));
@@ -494,6 +503,14 @@ function globalInfo(m: Module): WasmEnv['globals'] {
     out.push(constant === undefined ? { type: g.type } : { type: g.type, constant });
   }
   return out;
+}
+
+let z3: ReturnType<typeof init> | undefined;
+let contexts = 0;
+async function freshContext(): Promise<Z3Context> {
+  z3 ??= init();
+  const { Context } = await z3;
+  return new Context(`warden-validator-${contexts++}`) as unknown as Z3Context;
 }
 
 /** Where replay of a counterexample on the concrete interpreters will plug in (spec/wasm/interp.ts, spec/arm/interp.ts). */

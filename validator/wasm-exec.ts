@@ -10,7 +10,8 @@
  * `globBase` (8 bytes per global) and the page count word at `pagesAddr`.
  */
 import type { TrapKind } from '../spec/abi/traps.ts';
-import type { ZBool, ZBV, ZMem, Z3Algebra } from '../spec/bv/z3.ts';
+import type { ZBool, ZBV } from '../spec/bv/z3.ts';
+import type { SymMem, VAlgebra } from './symmem.ts';
 import { loadLE, storeLE } from '../spec/bv/derived.ts';
 import type { Instr, Module } from '../spec/wasm/ast.ts';
 import * as sem from '../spec/wasm/semantics.ts';
@@ -21,7 +22,7 @@ import { refuse } from './verdict.ts';
 export interface WState {
   locals: ZBV[];
   stack: ZBV[];
-  mem: ZMem;
+  mem: SymMem;
 }
 
 export type WEnd =
@@ -45,7 +46,7 @@ export interface StateSymbols {
 }
 
 export interface WasmEnv {
-  A: Z3Algebra;
+  A: VAlgebra;
   module: Module;
   flat: FlatFunction;
   sym: StateSymbols;
@@ -68,8 +69,8 @@ export function runWasm(env: WasmEnv, start: number, init: WState): WPath[] {
   let steps = 0;
   const code = env.flat.code;
   // Linear memory accesses go to memBase + ea in the shared byte array.
-  const Aw = { ...A, load8: (m: ZMem, a: ZBV) => A.load8(m, A.add(env.sym.memBase, a)), store8: (m: ZMem, a: ZBV, v: ZBV) => A.store8(m, A.add(env.sym.memBase, a), v) };
-  const pagesOf = (m: ZMem) => loadLE(A, m, env.sym.pagesAddr, 4);
+  const Aw = { ...A, load8: (m: SymMem, a: ZBV) => A.load8(m, A.add(env.sym.memBase, a)), store8: (m: SymMem, a: ZBV, v: ZBV) => A.store8(m, A.add(env.sym.memBase, a), v) };
+  const pagesOf = (m: SymMem) => loadLE(A, m, env.sym.pagesAddr, 4);
 
   while (work.length > 0) {
     const p = work.pop()!;
@@ -169,7 +170,7 @@ type StepResult =
   | { kind: 'trap'; traps: sem.TrapCase<ZBool>[] }
   | { kind: 'call'; func: number; args: ZBV[]; state: WState };
 
-function exec(env: WasmEnv, Aw: Z3Algebra, pagesOf: (m: ZMem) => ZBV, ins: Instr, s: WState): StepResult {
+function exec(env: WasmEnv, Aw: VAlgebra, pagesOf: (m: SymMem) => ZBV, ins: Instr, s: WState): StepResult {
   const { A } = env;
   const st = [...s.stack];
   const pop = (): ZBV => {

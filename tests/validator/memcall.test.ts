@@ -1,0 +1,103 @@
+/** Linear memory (bounds-checked loads/stores against the page-count word), globals, and calls under the ABI. */
+import { describe, expect, it } from 'vitest';
+import type { CutPoint, FunctionCertificate } from '../../spec/abi/certificate.ts';
+import { cert, fn, funcCert, hasToolchain, instrOffsets, summary, validate } from './harness.ts';
+
+const run = async (wat: string, body: string, frame: FunctionCertificate['frame'], cuts: (wasm: Uint8Array) => CutPoint[] = () => []) =>
+  summary(await validate(wat, fn('f', body), (wasm) => cert([funcCert(wat.includes('import') ? 1 : 0, 'f', frame, cuts(wasm))])))[0]!;
+const leaf = { saved: [], size: 0 };
+
+const LOAD = `(module (memory 1) (func (param i32) (result i32) local.get 0 i32.load offset=0))`;
+// r1 = pages * 64 KiB; trap unless ea + 4 <= r1 (ea + 4 computed without wrap-around).
+const load = (cond: string, code = 4) => `movw r1, #:lower16:__warden_memory_pages
+ movt r1, #:upper16:__warden_memory_pages
+ ldr r1, [r1]
+ lsls r1, r1, #16
+ adds r2, r0, #4
+ bcs 1f
+ cmp r2, r1
+ ${cond} 1f
+ movw r3, #:lower16:__warden_memory
+ movt r3, #:upper16:__warden_memory
+ ldr r0, [r3, r0]
+ bx lr
+1: udf #${code}`;
+
+describe.runIf(hasToolchain())('linear memory', () => {
+  it('proves a bounds-checked i32.load', async () => {
+    expect(await run(LOAD, load('bhi'), leaf)).toMatch(/^proved/);
+  });
+  it('refutes an off-by-one bounds check', async () => {
+    expect(await run(LOAD, load('bhs'), leaf)).toMatch(/^refuted: .*same successor/);
+  });
+  it('refutes a wrong out-of-bounds trap code', async () => {
+    expect(await run(LOAD, load('bhi', 5), leaf)).toMatch(/^refuted: .*same successor/);
+  });
+  it('refuses a MOVW/MOVT relocated against an unknown symbol', async () => {
+    expect(await run(LOAD, load('bhi').replaceAll('__warden_memory_pages', 'other_symbol'), leaf)).toMatch(/^unknown: relocation/);
+  });
+});
+
+const STORE = `(module (memory 1) (func (param i32 i32) local.get 0 local.get 1 i32.store offset=8))`;
+const store = (reg: string) => `movw r3, #:lower16:__warden_memory_pages
+ movt r3, #:upper16:__warden_memory_pages
+ ldr r3, [r3]
+ lsls r3, r3, #16
+ adds r2, r0, #12
+ bcs 1f
+ cmp r2, r3
+ bhi 1f
+ movw r3, #:lower16:__warden_memory
+ movt r3, #:upper16:__warden_memory
+ add r3, r3, r0
+ str ${reg}, [r3, #8]
+ bx lr
+1: udf #4`;
+describe.runIf(hasToolchain())('stores', () => {
+  it('proves a bounds-checked i32.store with an offset', async () => {
+    expect(await run(STORE, store('r1'), leaf)).toMatch(/^proved/);
+  });
+  it('refutes storing the wrong register', async () => {
+    expect(await run(STORE, store('r0'), leaf)).toMatch(/^refuted: .*linear memory/);
+  });
+});
+
+const GLOBAL = `(module (global (mut i32) (i32.const 0)) (func (param i32) global.get 0 local.get 0 i32.add global.set 0))`;
+const glob = (off: number) => `movw r1, #:lower16:__warden_globals
+ movt r1, #:upper16:__warden_globals
+ ldr r2, [r1, #${off}]
+ add r2, r2, r0
+ str r2, [r1, #${off}]
+ bx lr`;
+describe.runIf(hasToolchain())('globals', () => {
+  it('proves global 0 += param', async () => {
+    expect(await run(GLOBAL, glob(0), leaf)).toMatch(/^proved/);
+  });
+  it('refutes a global at the wrong offset', async () => {
+    expect(await run(GLOBAL, glob(4), leaf)).toMatch(/^refuted: .*globals/);
+  });
+});
+
+const CALL = `(module (import "env" "g" (func $g (param i32) (result i32)))
+  (func (param i32) (result i32) local.get 0 call $g local.get 0 i32.add))`;
+const callCut = (reg: number) => (wasm: Uint8Array): CutPoint[] => [
+  {
+    kind: 'call-return', address: 8, wasm: { offset: instrOffsets(wasm, 0).find((i) => i.op === 'call')!.offset, position: 'after' },
+    locals: [{ index: 0, loc: { type: 'i32', loc: { kind: 'reg', reg } } }], stack: [{ type: 'i32', loc: { kind: 'reg', reg: 0 } }],
+  },
+];
+describe.runIf(hasToolchain())('calls', () => {
+  // 0: push (2)  2: mov r4, r0 (2)  4: bl g (4)  8: adds r0, r0, r4  10: pop
+  it('proves a call with the param kept in a callee-saved register', async () => {
+    expect(await run(CALL, 'push {r4, lr}\n mov r4, r0\n bl g\n adds r0, r0, r4\n pop {r4, pc}', { saved: [4, 14], size: 0 }, callCut(4))).toMatch(/^proved/);
+  });
+  it('refutes a value kept in a caller-saved register across the call', async () => {
+    expect(await run(CALL, 'push {r4, lr}\n mov r1, r0\n bl g\n adds r0, r0, r1\n pop {r4, pc}', { saved: [4, 14], size: 0 }, callCut(1))).toMatch(/^refuted: .*after call 0: local 0 in r1/);
+  });
+  it('refutes a wrong argument register', async () => {
+    expect(await run(CALL, 'push {r4, lr}\n mov r4, r0\n movs r0, #0\n bl g\n adds r0, r0, r4\n pop {r4, pc}', { saved: [4, 14], size: 0 }, (w) => callCut(4)(w).map((c) => ({ ...c, address: 10 })))).toMatch(/^refuted: .*arg 0 in r0/);
+  });
+  it('refuses a call without a call-return cut point', async () => {
+    expect(await run(CALL, 'push {r4, lr}\n mov r4, r0\n bl g\n adds r0, r0, r4\n pop {r4, pc}', { saved: [4, 14], size: 0 })).toMatch(/^unknown: certificate/);
+  });
+});

@@ -1,0 +1,125 @@
+/**
+ * Green cases must be `proved`; each red case (hand-made wrong code for one
+ * obligation) must be `refuted` or `unknown` — never `proved`.
+ */
+import { describe, expect, it } from 'vitest';
+import type { CutPoint, FunctionCertificate } from '../../spec/abi/certificate.ts';
+import { cert, fn, funcCert, hasToolchain, instrOffsets, summary, validate } from './harness.ts';
+
+const run = async (wat: string, body: string, frame: FunctionCertificate['frame'], cuts: (wasm: Uint8Array) => CutPoint[] = () => []) =>
+  summary(await validate(wat, fn('f', body), (wasm) => cert([funcCert(0, 'f', frame, cuts(wasm))])))[0]!;
+const leaf = { saved: [], size: 0 };
+const notProved = (s: string) => expect(s).toMatch(/^(refuted|unknown)/);
+const at = (wasm: Uint8Array, op: string, nth = 0) => instrOffsets(wasm, 0).filter((i) => i.op === op)[nth]!.offset;
+
+const ADD64 = `(module (func (param i64 i64) (result i64) local.get 0 local.get 1 i64.add))`;
+describe.runIf(hasToolchain())('i64 pairs', () => {
+  it('proves adds/adc on r0:r1 + r2:r3', async () => {
+    expect(await run(ADD64, 'adds r0, r0, r2\n adc r1, r1, r3\n bx lr', leaf)).toMatch(/^proved/);
+  });
+  it('refutes swapped result halves', async () => {
+    expect(await run(ADD64, 'adds r1, r0, r2\n adc r0, r1, r3\n bx lr', leaf)).toMatch(/^refuted: .*exit: result (lo in r0|hi in r1)/);
+  });
+  it('refutes a missing carry', async () => {
+    expect(await run(ADD64, 'adds r0, r0, r2\n add r1, r1, r3\n bx lr', leaf)).toMatch(/^refuted: .*result hi in r1/);
+  });
+});
+
+const KEEP = `(module (func (param i32) (result i32) local.get 0 i32.const 3 i32.mul))`;
+describe.runIf(hasToolchain())('frames', () => {
+  it('proves push {r4, lr} ... pop {r4, pc}', async () => {
+    expect(await run(KEEP, 'push {r4, lr}\n movs r4, #3\n muls r0, r4, r0\n pop {r4, pc}', { saved: [4, 14], size: 0 })).toMatch(/^proved/);
+  });
+  it('refutes restoring the wrong register (r4 clobbered)', async () => {
+    notProved(await run(KEEP, 'push {r5, lr}\n movs r4, #3\n muls r0, r4, r0\n pop {r5, pc}', { saved: [5, 14], size: 0 }));
+  });
+  it('refutes a return that does not restore sp', async () => {
+    expect(await run(KEEP, 'push {r4, lr}\n sub sp, #8\n movs r4, #3\n muls r0, r4, r0\n pop {r4, pc}', { saved: [4, 14], size: 8 })).toMatch(/^refuted: .*exit: /);
+  });
+});
+
+const DIV = `(module (func (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_u))`;
+describe.runIf(hasToolchain())('traps', () => {
+  it('proves a guarded udiv', async () => {
+    expect(await run(DIV, 'cbz r1, 1f\n udiv r0, r0, r1\n bx lr\n1: udf #2', leaf)).toMatch(/^proved/);
+  });
+  it('refutes a missing division guard', async () => {
+    expect(await run(DIV, 'udiv r0, r0, r1\n bx lr', leaf)).toMatch(/^refuted: .*same successor/);
+  });
+  it('refutes a wrong trap code', async () => {
+    expect(await run(DIV, 'cbz r1, 1f\n udiv r0, r0, r1\n bx lr\n1: udf #3', leaf)).toMatch(/^refuted: .*same successor/);
+  });
+});
+
+const IF = `(module (func (param i32) (result i32)
+  (if (result i32) (local.get 0) (then (i32.const 7)) (else (i32.const 9)))
+  i32.const 1 i32.add))`;
+const ifCut = (wasm: Uint8Array): CutPoint[] => [
+  { kind: 'join', address: 8, wasm: { offset: at(wasm, 'i32.const', 2), position: 'before' }, locals: [], stack: [{ type: 'i32', loc: { kind: 'reg', reg: 0 } }] },
+];
+describe.runIf(hasToolchain())('branches and joins', () => {
+  // 0: cbz r0 (2)  2: movs r0,#7 (2)  4: b (2)  6: movs r0,#9 (2)  8: adds r0,#1  10: bx lr
+  const good = 'cbz r0, 1f\n movs r0, #7\n b 2f\n1: movs r0, #9\n2: adds r0, r0, #1\n bx lr';
+  it('proves an if/else joined at a cut point', async () => {
+    expect(await run(IF, good, leaf, ifCut)).toMatch(/^proved/);
+  });
+  it('refutes an inverted condition', async () => {
+    expect(await run(IF, good.replace('cbz', 'cbnz'), leaf, ifCut)).toMatch(/^refuted: .*stack 0 in r0/);
+  });
+  it('refutes a join map naming the wrong register', async () => {
+    const bad = (wasm: Uint8Array) => ifCut(wasm).map((c) => ({ ...c, stack: [{ type: 'i32' as const, loc: { kind: 'reg' as const, reg: 1 } }] }));
+    notProved(await run(IF, good, leaf, bad));
+  });
+});
+
+const SUM = `(module (func (param i32) (result i32) (local i32)
+  block
+    loop
+      local.get 0
+      i32.eqz
+      br_if 1
+      local.get 1
+      local.get 0
+      i32.add
+      local.set 1
+      local.get 0
+      i32.const 1
+      i32.sub
+      local.set 0
+      br 0
+    end
+  end
+  local.get 1))`;
+// 0: movs r1,#0  2: cbz r0 (loop header)  4: add r1,r0  6: subs r0,#1  8: b 2  10: mov r0,r1  12: bx lr
+const loopCut = (wasm: Uint8Array): CutPoint[] => [
+  {
+    kind: 'loop', address: 2, wasm: { offset: at(wasm, 'loop'), position: 'before' }, stack: [],
+    locals: [{ index: 0, loc: { type: 'i32', loc: { kind: 'reg', reg: 0 } } }, { index: 1, loc: { type: 'i32', loc: { kind: 'reg', reg: 1 } } }],
+  },
+];
+describe.runIf(hasToolchain())('loops', () => {
+  const good = 'movs r1, #0\n1: cbz r0, 2f\n add r1, r1, r0\n subs r0, r0, #1\n b 1b\n2: mov r0, r1\n bx lr';
+  it('proves a counting loop closed by its header map', async () => {
+    expect(await run(SUM, good, leaf, loopCut)).toMatch(/^proved/);
+  });
+  it('refutes a wrong back-edge target', async () => {
+    // The back edge skips the header's test: it lands on the add.
+    const bad = 'movs r1, #0\n1: cbz r0, 2f\n3: add r1, r1, r0\n subs r0, r0, #1\n b 3b\n2: mov r0, r1\n bx lr';
+    notProved(await run(SUM, bad, leaf, loopCut));
+  });
+  it('proves the loop with local 1 spilled to a frame slot', async () => {
+    const spilled = 'sub sp, #8\n movs r1, #0\n str r1, [sp, #4]\n1: cbz r0, 2f\n ldr r1, [sp, #4]\n add r1, r1, r0\n str r1, [sp, #4]\n subs r0, r0, #1\n b 1b\n2: ldr r0, [sp, #4]\n add sp, #8\n bx lr';
+    const cuts = (wasm: Uint8Array): CutPoint[] => [
+      { kind: 'loop', address: 6, wasm: { offset: at(wasm, 'loop'), position: 'before' }, stack: [],
+        locals: [{ index: 0, loc: { type: 'i32', loc: { kind: 'reg', reg: 0 } } }, { index: 1, loc: { type: 'i32', loc: { kind: 'slot', offset: 4 } } }] },
+    ];
+    expect(await run(SUM, spilled, { saved: [], size: 8 }, cuts)).toMatch(/^proved/);
+    const offBy4 = spilled.replace('ldr r0, [sp, #4]', 'ldr r0, [sp, #0]');
+    notProved(await run(SUM, offBy4, { saved: [], size: 8 }, cuts));
+    const mapOffBy4 = (wasm: Uint8Array) => cuts(wasm).map((c) => ({ ...c, locals: [c.locals[0]!, { index: 1, loc: { type: 'i32' as const, loc: { kind: 'slot' as const, offset: 0 } } }] }));
+    notProved(await run(SUM, spilled, { saved: [], size: 8 }, mapOffBy4));
+  });
+  it('refuses a loop without a cut point (unknown, not proved)', async () => {
+    expect(await run(SUM, good, leaf)).toMatch(/^unknown: no-cut-in-loop/);
+  });
+});
