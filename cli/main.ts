@@ -6,6 +6,12 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { UserError } from './errors.ts';
+import { EXIT_CODES_HELP } from './common.ts';
+import { compileCommand, TARGETS } from './commands/compile.ts';
+import { runCommand } from './commands/run.ts';
+import { disasmCommand } from './commands/disasm.ts';
+import { wastCommand } from './commands/wast.ts';
+import { verifyCommand } from './commands/verify.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -14,7 +20,60 @@ export function buildProgram(): Command {
     .description('WebAssembly to ARM Cortex-M (Thumb-2), with every compile proved by a Z3 translation validator')
     .version(pkg.version)
     .showHelpAfterError(false)
-    .exitOverride();
+    .exitOverride()
+    .addHelpText('after', EXIT_CODES_HELP);
+  const setCode = (code: number) => {
+    process.exitCode = code;
+  };
+
+  program
+    .command('compile')
+    .description('compile a .wat/.wasm module to a relocatable ELF object (OUT) and a C header (OUT with .h); by default every function must be proved by the validator, else nothing is written')
+    .argument('<in>', 'input module (.wat text or .wasm binary)')
+    .option('-o, --output <out>', 'output object file (the header goes next to it: out.o -> out.h)')
+    .option('--target <cpu>', `target CPU (${TARGETS.join(', ')})`, 'cortex-m4')
+    .option('--prefix <p>', 'prefix for every symbol the object defines (C identifier characters)')
+    .option('--no-verify', 'skip translation validation (the output is UNVERIFIED; a warning says so)')
+    .option('-v, --verbose', 'print the allocation ladder rung of each function and every verdict')
+    .addHelpText('after', `\nExit codes: 0 written (all proved, or --no-verify); 1 bad input; 2 some function refuted; 3 some function unknown (2 and 3 write nothing).`)
+    .action(async (input: string, opts) => setCode(await compileCommand(input, opts)));
+
+  program
+    .command('run')
+    .description('compile in memory and call one export on qemu-system-arm (mps2-an386, Cortex-M4); prints each result as <signed decimal>:<type>, e.g. -1:i32, nothing for no result; a trap prints "trap: <kind>" on stderr')
+    .argument('<in>', 'input module (.wat or .wasm)')
+    .argument('[args...]', 'arguments, parsed by the export\'s parameter types (i32/i64; decimal or 0x hex; negative allowed)')
+    .option('--invoke <export>', 'the exported function to call')
+    .option('--timeout <seconds>', 'QEMU wall-clock limit', '10')
+    .addHelpText('after', `\nThe code is not validated (nothing is written). Exit codes: 0 returned; 1 bad input; 4 trapped; 5 faulted or timed out.`)
+    .action(async (input: string, args: string[], opts) => setCode(await runCommand(input, args, opts)));
+
+  program
+    .command('disasm')
+    .description('disassemble an object with the spec decoder: symbols, addresses, raw bytes, $d data as words, relocations')
+    .argument('<obj>', 'ELF object (.o)')
+    .action((file: string) => setCode(disasmCommand(file)));
+
+  program
+    .command('wast')
+    .description('run WebAssembly spec test scripts on compiled code under QEMU; ends with "N passed, N failed, N skipped"')
+    .argument('<files...>', '.wast scripts')
+    .option('-v, --verbose', 'per-file totals, every skip with its reason, QEMU statistics')
+    .option('--max-pages <n>', 'linear memory reserved per module instance, in 64 KiB pages', '16')
+    .option('--timeout <seconds>', 'QEMU wall-clock limit per module instance', '20')
+    .addHelpText('after', `\nExit codes: 0 no failure; 1 some assertion failed or bad input.`)
+    .action(async (files: string[], opts) => setCode(await wastCommand(files, opts)));
+
+  program
+    .command('verify')
+    .description('validate an existing object against its module and print one verdict per function')
+    .argument('<in>', 'the module (.wat or .wasm)')
+    .argument('<obj>', 'the object compiled from it (.o)')
+    .option('-v, --verbose', 'also print the assumptions the proofs rest on')
+    .addHelpText('after', `\nExit codes: 0 all proved; 1 bad input; 2 some function refuted; 3 some function unknown.`)
+    .action(async (input: string, obj: string, opts) => setCode(await verifyCommand(input, obj, opts)));
+
+  for (const c of program.commands) c.exitOverride().showHelpAfterError(false);
   return program;
 }
 

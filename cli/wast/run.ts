@@ -27,7 +27,9 @@ export type LoadOutcome<I> =
   /** Rejected as malformed or invalid. */
   | { kind: 'rejected'; message: string }
   /** Instantiation trapped (start function, segment out of bounds). */
-  | { kind: 'trap'; trap: TrapKind };
+  | { kind: 'trap'; trap: TrapKind }
+  /** The engine failed on a valid module (e.g. a compiler error): always a failure, never a rejection. */
+  | { kind: 'error'; message: string };
 
 export interface WastEngine<I> {
   load(bytes: Uint8Array, label: string): Promise<LoadOutcome<I>>;
@@ -105,7 +107,14 @@ export async function runWast<I>(src: string, file: string, engine: WastEngine<I
     const slot = action.module ? named.get(action.module) : current;
     if (!slot) return record(line, { kind: 'failed', message: `no module ${action.module ?? '(current)'} to run ${action.name} on` });
     if (slot.load.kind !== 'ok') {
-      const why = slot.load.kind === 'unsupported' ? slot.load.reason : slot.load.kind === 'trap' ? `module trapped at instantiation (${slot.load.trap})` : `module rejected: ${slot.load.message}`;
+      const why =
+        slot.load.kind === 'unsupported'
+          ? slot.load.reason
+          : slot.load.kind === 'trap'
+            ? `module trapped at instantiation (${slot.load.trap})`
+            : slot.load.kind === 'error'
+              ? `module failed to load (${slot.load.message})`
+              : `module rejected: ${slot.load.message}`;
       return slot.load.kind === 'unsupported' ? record(line, { kind: 'skipped', reason: why }) : record(line, { kind: 'failed', message: why });
     }
     let call: EngineCall;
@@ -128,6 +137,7 @@ export async function runWast<I>(src: string, file: string, engine: WastEngine<I
         const slot: Slot = { load: await loadModule(cmd.source, cmd.line), pending: [] };
         if (slot.load.kind === 'rejected') record(cmd.line, { kind: 'failed', message: `module rejected: ${slot.load.message}` });
         if (slot.load.kind === 'trap') record(cmd.line, { kind: 'failed', message: `module trapped at instantiation: ${slot.load.trap}` });
+        if (slot.load.kind === 'error') record(cmd.line, { kind: 'failed', message: slot.load.message });
         current = slot;
         if (cmd.name) named.set(cmd.name, slot);
         batches.push(slot);
@@ -174,7 +184,7 @@ export async function runWast<I>(src: string, file: string, engine: WastEngine<I
         const load = await loadModule(cmd.source, cmd.line);
         if (load.kind === 'unsupported') record(cmd.line, { kind: 'skipped', reason: load.reason });
         else if (load.kind === 'trap' && load.trap === want) record(cmd.line, { kind: 'passed' });
-        else record(cmd.line, { kind: 'failed', message: `expected instantiation trap: ${cmd.message}, got ${load.kind}` });
+        else record(cmd.line, { kind: 'failed', message: `expected instantiation trap: ${cmd.message}, got ${load.kind === 'error' ? `error: ${load.message}` : load.kind}` });
         break;
       }
       case 'assert_invalid':
@@ -182,6 +192,7 @@ export async function runWast<I>(src: string, file: string, engine: WastEngine<I
         const load = await loadModule(cmd.source, cmd.line);
         if (load.kind === 'rejected') record(cmd.line, { kind: 'passed' });
         else if (load.kind === 'unsupported') record(cmd.line, { kind: 'passed' }); // refused either way; nothing compiled
+        else if (load.kind === 'error') record(cmd.line, { kind: 'failed', message: `${cmd.kind}: expected rejection (${cmd.message}), got an engine error: ${load.message}` });
         else record(cmd.line, { kind: 'failed', message: `${cmd.kind}: module was accepted, expected rejection (${cmd.message})` });
         break;
       }

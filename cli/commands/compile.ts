@@ -1,0 +1,53 @@
+/**
+ * `warden compile IN -o OUT`: a relocatable ELF object and its C header,
+ * written only when every function is proved (unless `--no-verify`, which
+ * says loudly that the output is unverified).
+ */
+import { compileInput, EXIT, headerPathFor, loadInput, writeFilesAtomic } from '../common.ts';
+import { UserError } from '../errors.ts';
+import { formatVerdict, reportExit, validate } from './verify.ts';
+
+export const TARGETS = ['cortex-m3', 'cortex-m4', 'cortex-m7'] as const;
+
+export interface CompileCliOptions {
+  output?: string;
+  target: string;
+  prefix?: string;
+  verify: boolean;
+  verbose?: boolean;
+}
+
+export async function compileCommand(input: string, opts: CompileCliOptions): Promise<number> {
+  if (!opts.output) throw new UserError('compile: missing output file (-o OUT)');
+  if (!(TARGETS as readonly string[]).includes(opts.target)) throw new UserError(`compile: unknown target '${opts.target}' (expected one of ${TARGETS.join(', ')})`);
+  if (opts.prefix !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.prefix)) throw new UserError(`compile: prefix '${opts.prefix}' is not a C identifier prefix`);
+  const out = opts.output;
+  const header = headerPathFor(out);
+  if (header === input || out === input) throw new UserError(`compile: output ${out} would overwrite the input`);
+  const mod = await loadInput(input);
+  const compiled = compileInput(mod, { prefix: opts.prefix ?? '' });
+  if (opts.verbose) {
+    for (const f of compiled.functions) {
+      const tried = f.ladderLog.filter((l) => l.rung !== f.rung).map((l) => `${l.rung}: ${l.failure}`);
+      console.log(`function ${f.index} (${f.name}) -> ${f.symbol}: rung ${f.rung}${tried.length ? ` (after ${tried.join('; ')})` : ''}`);
+    }
+  }
+  if (opts.verify) {
+    const report = await validate(mod.bytes, compiled.object, out);
+    const code = reportExit(report);
+    for (const v of report.verdicts) if (opts.verbose || v.kind !== 'proved') (v.kind === 'proved' ? console.log : console.error)(formatVerdict(mod.module, v));
+    if (code !== EXIT.ok) {
+      const bad = report.verdicts.filter((v) => v.kind !== 'proved').length;
+      console.error(`warden: ${input}: ${bad} of ${report.verdicts.length} functions not proved; nothing written`);
+      return code;
+    }
+  } else {
+    console.error(`warden: warning: --no-verify: ${out} is UNVERIFIED (translation validation skipped)`);
+  }
+  writeFilesAtomic([
+    { path: out, data: compiled.object },
+    { path: header, data: compiled.header },
+  ]);
+  if (opts.verbose) console.log(`wrote ${out} (${compiled.object.length} bytes) and ${header}`);
+  return EXIT.ok;
+}

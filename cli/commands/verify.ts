@@ -1,0 +1,67 @@
+/**
+ * Validation as the CLI shows it: one line per function with its verdict,
+ * and the exit code the worst verdict implies (2 refuted, 3 unknown).
+ */
+import { validateObject } from '../../validator/validate.ts';
+import type { ValidationReport, Verdict } from '../../validator/verdict.ts';
+import { ElfError } from '../../validator/elf.ts';
+import type { Module } from '../../spec/wasm/ast.ts';
+import { EXIT, loadInput, readInput } from '../common.ts';
+import { UserError } from '../errors.ts';
+
+const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
+
+function funcLabel(m: Module, v: Verdict): string {
+  const name = m.funcNames.get(v.func);
+  const exp = m.exports.find((e) => e.kind === 'func' && e.index === v.func)?.name;
+  return `function ${v.func}${exp ? ` '${exp}'` : name ? ` (${name})` : ''}`;
+}
+
+/** One line per verdict. */
+export function formatVerdict(m: Module, v: Verdict): string {
+  const who = funcLabel(m, v);
+  switch (v.kind) {
+    case 'proved':
+      return `${who}: proved (${v.obligations.length} obligations)`;
+    case 'refuted': {
+      const cex = Object.entries(v.counterexample.values)
+        .slice(0, 8)
+        .map(([k, x]) => `${k}=${x}`)
+        .join(' ');
+      return `${who}: refuted at ${hex(v.obligation.address)}: ${v.obligation.name}${cex ? ` [counterexample: ${cex}]` : ''}`;
+    }
+    case 'unknown': {
+      const r = v.reason;
+      const detail = r.kind === 'solver' ? `${r.obligation}: ${r.detail}` : r.kind === 'no-cut-in-loop' ? `${r.side}: ${r.detail}` : r.detail;
+      return `${who}: unknown (${r.kind}${v.address !== undefined ? ` at ${hex(v.address)}` : ''}: ${detail.replace(/\s*\n\s*/g, ' ')})`;
+    }
+  }
+}
+
+/** The exit code of a report: 0 all proved, 2 if any refuted, else 3 if any unknown. */
+export function reportExit(r: ValidationReport): number {
+  if (r.verdicts.some((v) => v.kind === 'refuted')) return EXIT.refuted;
+  if (r.verdicts.some((v) => v.kind === 'unknown')) return EXIT.unknown;
+  return EXIT.ok;
+}
+
+export async function validate(wasm: Uint8Array, object: Uint8Array, what: string): Promise<ValidationReport> {
+  try {
+    return await validateObject(wasm, object);
+  } catch (e) {
+    if (e instanceof ElfError) throw new UserError(`${what}: ${e.message}`);
+    throw e;
+  }
+}
+
+export async function verifyCommand(input: string, objPath: string, opts: { verbose?: boolean }): Promise<number> {
+  const mod = await loadInput(input);
+  const obj = readInput(objPath);
+  const report = await validate(mod.bytes, obj, objPath);
+  for (const v of report.verdicts) console.log(formatVerdict(mod.module, v));
+  if (opts.verbose) for (const a of report.assumptions) console.log(`assumption: ${a}`);
+  const code = reportExit(report);
+  const proved = report.verdicts.filter((v) => v.kind === 'proved').length;
+  console.log(`${proved}/${report.verdicts.length} functions proved`);
+  return code;
+}
