@@ -17,6 +17,7 @@ import { isVirtual, type VFunction, type VValueLoc, type VWord } from './isel/vc
 import { allocateWithLadder, type LadderEntry } from './regalloc/ladder.ts';
 import type { Allocation, RungName } from './regalloc/alloc.ts';
 import { liveAfter, liveness } from './regalloc/liveness.ts';
+import { eliminateDeadDefs } from './regalloc/dce.ts';
 import { finalise, type Frame } from './frame/frame.ts';
 import { formatFrontendError, type FrontendError } from './frontend/index.ts';
 
@@ -103,7 +104,7 @@ export function compileFunction(env: IselEnv, f: Func, symbol: string, exportNam
   const name = funcName(env.module, f);
   let vfn: VFunction;
   try {
-    vfn = selectFunction(env, f);
+    vfn = eliminateDeadDefs(selectFunction(env, f));
   } catch (e) {
     if (e instanceof Unsupported) return { ok: false, error: { kind: 'unsupported', func: { index: f.index, name }, offset: e.offset, feature: e.feature } };
     throw e;

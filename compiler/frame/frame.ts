@@ -37,7 +37,8 @@ export function layoutFrame(fn: VFunction, alloc: Allocation): Frame {
   // A leaf that touches no callee-saved register, LR or frame returns with BX LR and pushes nothing.
   if (saved.length > 0 || used.has(LR) || hasCall || body > 0) saved.push(LR);
   const pushBytes = 4 * saved.length;
-  const size = Math.ceil((pushBytes + body) / 8) * 8 - pushBytes;
+  // AAPCS wants SP 8-byte aligned at calls; a leaf only needs word alignment.
+  const size = hasCall ? Math.ceil((pushBytes + body) / 8) * 8 - pushBytes : Math.ceil(body / 4) * 4;
   return { saved, size, outgoingBytes: fn.outgoingBytes, spillBytes: alloc.spillBytes };
 }
 

@@ -47,8 +47,16 @@ function signature(m: Module, name: string): { params: ('i32' | 'i64')[]; result
   return { params: t.params as ('i32' | 'i64')[], results: t.results as ('i32' | 'i64')[] };
 }
 
-export async function runV8(c: Compiled, calls: Call[], imports: WebAssembly.Imports = {}): Promise<Outcome[]> {
-  const { instance } = await WebAssembly.instantiate(c.bytes, imports);
+/** The slice of Node's WebAssembly API used here (tsconfig's libs do not declare it). */
+interface V8Api {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports?: object) => { exports: Record<string, unknown> };
+  RuntimeError: new (...args: unknown[]) => Error;
+}
+const V8 = (globalThis as unknown as { WebAssembly: V8Api }).WebAssembly;
+
+export async function runV8(c: Compiled, calls: Call[], imports: object = {}): Promise<Outcome[]> {
+  const instance = new V8.Instance(new V8.Module(c.bytes), imports);
   return calls.map((call) => {
     const sig = signature(c.module, call.name);
     const f = instance.exports[call.name] as (...a: unknown[]) => unknown;
@@ -58,7 +66,7 @@ export async function runV8(c: Compiled, calls: Call[], imports: WebAssembly.Imp
       if (sig.results.length === 0) return { kind: 'ok' };
       return { kind: 'ok', value: sig.results[0] === 'i64' ? BigInt.asUintN(64, r as bigint) : BigInt((r as number) >>> 0) };
     } catch (e) {
-      if (e instanceof WebAssembly.RuntimeError) {
+      if (e instanceof V8.RuntimeError) {
         const hit = V8_TRAPS.find(([re]) => re.test(e.message));
         if (!hit) throw new Error(`unmapped V8 trap message: ${e.message}`);
         return { kind: 'trap', code: hit[1] };
