@@ -114,6 +114,8 @@ export function runArm(env: ArmEnv, from: number, init: AState): APath[] {
       }
       if (instr.op === 'bl' && reloc.type === R_ARM_THM_CALL) {
         if (inITBlock(it)) refuse({ kind: 'relocation', detail: 'relocated BL inside an IT block' }, addr);
+        // REL: the in-place addend is the BL offset; only the standard -4 (target = S) is a call to S itself.
+        if (instr.target - (off + 4) !== -4) refuse({ kind: 'relocation', detail: `BL to ${reloc.symbol.name} with addend ${instr.target - (off + 4)} (only -4, a call to the symbol itself, is modelled)` }, addr);
         const func = env.calleeBySymbol(reloc.symbol.name);
         if (func === undefined) refuse({ kind: 'relocation', detail: `BL to ${reloc.symbol.name}, which is no known function` }, addr);
         const succ = step(A, s, instr, off, it);

@@ -48,7 +48,10 @@ export const ASSUMPTIONS: readonly string[] = [
 const STACK_BELOW = 1 << 20;
 const STACK_ABOVE = 1 << 12;
 
-export interface ValidateOptions extends Partial<ProveOptions> {}
+export interface ValidateOptions extends Partial<ProveOptions> {
+  /** Replays a counterexample on the concrete interpreters; without it, `replay` stays `pending`. */
+  replay?: ReplayHook;
+}
 
 /** Validate every defined function of a module against an object file carrying a certificate. */
 export async function validateObject(wasm: Uint8Array, object: Uint8Array, options: ValidateOptions = {}): Promise<ValidationReport> {
@@ -74,7 +77,9 @@ export async function validateObject(wasm: Uint8Array, object: Uint8Array, optio
     const obligations: ObligationResult[] = [];
     try {
       if (fc.length !== 1) refuse({ kind: 'certificate', detail: `${fc.length} certificate entries for function ${func}` });
-      verdicts.push(await validateFunction({ A, module, wasm, elf, cert: cert.cert, fc: fc[0]!, nImports, opts, obligations }));
+      const v = await validateFunction({ A, module, wasm, elf, cert: cert.cert, fc: fc[0]!, nImports, opts, obligations });
+      if (v.kind === 'refuted' && options.replay) v.counterexample.replay = await options.replay(v);
+      verdicts.push(v);
     } catch (e) {
       if (e instanceof Refusal) verdicts.push({ kind: 'unknown', func, symbol, reason: e.reason, ...(e.address !== undefined ? { address: e.address } : {}), obligations });
       else verdicts.push({ kind: 'unknown', func, symbol, reason: { kind: 'spec-error', detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }, obligations });
