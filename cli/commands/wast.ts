@@ -60,7 +60,7 @@ export async function wastCommand(files: string[], opts: WastCliOptions): Promis
     }
   }
   const skips = new Map<string, number>();
-  for (const r of all) if (r.kind === 'skipped') skips.set(r.reason, (skips.get(r.reason) ?? 0) + 1);
+  for (const r of all) if (r.kind === 'skipped') skips.set(skipGroup(r.reason), (skips.get(skipGroup(r.reason)) ?? 0) + 1);
   if (skips.size > 0) {
     console.log('skipped:');
     for (const [reason, n] of [...skips].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) console.log(`  ${n} x ${reason}`);
@@ -68,6 +68,15 @@ export async function wastCommand(files: string[], opts: WastCliOptions): Promis
   if (opts.verbose) console.log(`${qemuRuns} QEMU runs, ${qemuCalls} calls, ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(count(all));
   return all.some((r) => r.kind === 'failed') ? EXIT.usage : EXIT.ok;
+}
+
+/** Skip reasons grouped for the summary (the exact reason of each skip is printed with --verbose). */
+function skipGroup(reason: string): string {
+  return reason
+    .replace(/function \d+ \([^)]*\), offset 0x[0-9a-f]+: /, '')
+    .replace(/offset 0x[0-9a-f]+: /, '')
+    .replace(/^(\w+ values) \(.*\)$/, '$1')
+    .replace(/^(trap ".*") \(floating point\)$/, 'floating-point trap');
 }
 
 function count(rs: AssertionResult[]): string {
