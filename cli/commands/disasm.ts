@@ -83,6 +83,14 @@ function disassembleSection(elf: ElfFile, sec: ElfSection): string[] {
   };
   const relocs = new Map<number, ElfRelocation[]>();
   for (const r of elf.relocations) if (r.target === sec.index) relocs.set(r.offset, [...(relocs.get(r.offset) ?? []), r]);
+  const starts = [...labels.entries()].sort((a, b) => a[0] - b[0]);
+  /** `name+0xoff` for an offset in this section. */
+  const symbolize = (o: number): string => {
+    let best: [number, ElfSymbol[]] | undefined;
+    for (const e of starts) if (e[0] <= o) best = e;
+    if (!best) return `${sec.name}+0x${hex(o)}`;
+    return o === best[0] ? best[1][0]!.name : `${best[1][0]!.name}+0x${hex(o - best[0])}`;
+  };
   const bytes = sec.data;
   let off = 0;
   let it = 0;
@@ -117,8 +125,8 @@ function disassembleSection(elf: ElfFile, sec: ElfSection): string[] {
       text = `<unknown: ${d.reason}>`;
       it = 0;
     }
-    const syms = d.kind === 'ok' && (d.instr.op === 'bl' || d.instr.op === 'b') ? labels.get(d.instr.target) : undefined;
-    const symNote = syms?.length ? ` <${syms[0]!.name}>` : '';
+    const target = d.kind === 'ok' && (d.instr.op === 'bl' || d.instr.op === 'b' || d.instr.op === 'cbz' || d.instr.op === 'cbnz') && !relocs.has(off) ? d.instr.target : undefined;
+    const symNote = target !== undefined ? ` <${symbolize(target - sec.addr)}>` : '';
     out.push(`${hex(addr, 8)}:\t${hw.join(' ').padEnd(9)}\t${text}${symNote}`);
     relocLines(off, off + size);
     off += size;
