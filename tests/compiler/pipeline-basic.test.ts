@@ -13,6 +13,13 @@ describe('pipeline: straight-line and loops on QEMU vs V8', () => {
     for (const r of rows) expect(r.arm, r.call).toEqual(r.v8);
   });
 
+  it('crc32 example: check value 0xCBF43926, and agreement with V8 on memory contents', async () => {
+    const c = await compileWat(readFileSync('examples/crc32.wat', 'utf8'), 'crc32.wat');
+    const rows = await differential(c, [{ name: 'check', args: [] }, { name: 'crc32', args: [0n, 9n] }, { name: 'crc32', args: [2n, 5n] }, { name: 'crc32', args: [65530n, 6n] }, { name: 'crc32', args: [65530n, 7n] }]);
+    expect(rows[0]!.arm).toBe(`ok ${0xcbf43926}`);
+    for (const r of rows) expect(r.arm, r.call).toBe(r.v8);
+  });
+
   it('i32 arithmetic, comparisons, shifts, division traps', async () => {
     const ops = ['add', 'sub', 'mul', 'div_s', 'div_u', 'rem_s', 'rem_u', 'and', 'or', 'xor', 'shl', 'shr_s', 'shr_u', 'rotl', 'rotr',
       'eq', 'ne', 'lt_s', 'lt_u', 'gt_s', 'gt_u', 'le_s', 'le_u', 'ge_s', 'ge_u'];
