@@ -40,6 +40,19 @@ export interface APath {
   end: AEnd;
   /** Function-relative addresses executed. */
   trace: number[];
+  /** Every byte the path stores, with SP after the storing instruction (for the stack discipline obligation). */
+  stores: Store[];
+}
+
+export interface Store {
+  addr: ZBV;
+  sp: ZBV;
+  at: number;
+}
+
+/** The byte stores `st` adds to `s` (memories only grow by appending writes). */
+function newStores(s: AState, st: AState, at: number): Store[] {
+  return st.mem.writes.slice(s.mem.writes.length).map((w) => ({ addr: w.addr, sp: st.r[13]!, at }));
 }
 
 export interface ArmEnv {
@@ -66,14 +79,14 @@ const MAX_STEPS = 200_000;
 export function runArm(env: ArmEnv, from: number, init: AState): APath[] {
   const { A } = env;
   const done: APath[] = [];
-  const work: { addr: number; s: AState; it: number; cond: ZBool[]; trace: number[] }[] = [{ addr: from, s: init, it: 0, cond: [], trace: [] }];
+  const work: { addr: number; s: AState; it: number; cond: ZBool[]; trace: number[]; stores: Store[] }[] = [{ addr: from, s: init, it: 0, cond: [], trace: [], stores: [] }];
   let steps = 0;
   while (work.length > 0) {
     const w = work.pop()!;
-    const { addr, s, it, cond, trace } = w;
+    const { addr, s, it, cond, trace, stores } = w;
     const finish = (end: AEnd, c: ZBool[], st: AState) => {
       if (done.length >= MAX_PATHS) refuse({ kind: 'path-limit', detail: `more than ${MAX_PATHS} ARM paths in one region` });
-      done.push({ cond: c, state: st, end, trace });
+      done.push({ cond: c, state: st, end, trace, stores: [...stores, ...newStores(s, st, addr)] });
     };
     if (++steps > MAX_STEPS) refuse({ kind: 'path-limit', detail: `more than ${MAX_STEPS} ARM steps in one region` });
     if (trace.length > 0 && env.cutAt.has(addr)) {
@@ -88,7 +101,8 @@ export function runArm(env: ArmEnv, from: number, init: AState): APath[] {
     if (d.kind === 'unknown') refuse({ kind: 'decode', detail: d.reason }, addr);
     const instr = d.instr;
     const nextTrace = [...trace, addr];
-    const push = (to: number, st: AState, c: ZBool[]) => work.push({ addr: to, s: st, it: itAfter(instr, it), cond: c, trace: nextTrace });
+    const push = (to: number, st: AState, c: ZBool[]) =>
+      work.push({ addr: to, s: st, it: itAfter(instr, it), cond: c, trace: nextTrace, stores: [...stores, ...newStores(s, st, addr)] });
 
     // Relocations on this instruction.
     let reloc: ElfRelocation | undefined;

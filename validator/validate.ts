@@ -27,7 +27,7 @@ import { init } from 'z3-solver';
 import { validatorAlgebra, type SymMem, type VAlgebra } from './symmem.ts';
 import type { Module } from '../spec/wasm/ast.ts';
 import { decodeModule } from '../spec/wasm/decode.ts';
-import { runArm, type AEnd, type APath, type ArmEnv, type AState } from './arm-exec.ts';
+import { runArm, type AEnd, type APath, type ArmEnv, type AState, type Store } from './arm-exec.ts';
 import { readElf, type ElfFile, type ElfRelocation } from './elf.ts';
 import { consistent, DEFAULT_PROVE, prove, type Named, type ProveOptions } from './prove.ts';
 import { hex, refuse, Refusal, type Counterexample, type ObligationResult, type ValidationReport, type Verdict } from './verdict.ts';
@@ -267,6 +267,18 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     return out;
   };
 
+  /**
+   * A machine store may write linear memory, the globals block, the page-count word, or the stack at or
+   * above SP after the storing instruction (below SP an exception entry may overwrite it) and below the
+   * top of the stack window. Anything else is a wild write the WASM program never made.
+   */
+  const storeAllowed = (st: Store): ZBool => {
+    const k = A.zext(st.addr, 64);
+    const inside = (r: { lo: ZBV; hi: ZBV }) => A.boolAnd(A.ule(r.lo, k), A.ult(k, r.hi));
+    const state = [...(hasMemory ? [regions[0]!, regions[2]!] : []), ...(globals.length > 0 ? [regions[1]!] : [])];
+    return A.boolOr(...state.map(inside), inside({ lo: A.zext(st.sp, 64), hi: stackWin.hi }));
+  };
+
   // --- the regions ---
   const obligations = inp.obligations;
   let fail: Verdict | undefined;
@@ -354,6 +366,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       const matching = wpaths.filter((wp) => sameOutcome(ap.end, wp.end, armCutAt, wasmCutAt, cuts));
       const pa = [...base, ...ap.cond];
       if (!(await check(`${where}: same successor`, st.address, pa, A.boolOr(...matching.map((wp) => A.boolAnd(...wp.cond))), symbols))) return fail!;
+      if (ap.end.kind !== 'fault' && ap.stores.length > 0 && !(await check(`${where}: stores stay in memory, globals, the page word or the live frame`, st.address, pa, A.boolAnd(...ap.stores.map(storeAllowed)), symbols))) return fail!;
       for (const wp of matching) {
         const prem = [...pa, ...wp.cond];
         const claims = outcomeClaims(ap, wp, `${st.label}.${ai}`);

@@ -101,3 +101,17 @@ describe.runIf(hasToolchain())('calls', () => {
     expect(await run(CALL, 'push {r4, lr}\n mov r4, r0\n bl g\n adds r0, r0, r4\n pop {r4, pc}', { saved: [4, 14], size: 0 })).toMatch(/^unknown: certificate/);
   });
 });
+
+describe.runIf(hasToolchain())('stack discipline and wild stores', () => {
+  const ID = `(module (memory 1) (func (param i32) (result i32) local.get 0))`;
+  it('proves a spill and reload above SP', async () => {
+    expect(await run(ID, 'sub sp, #8\n str r0, [sp, #4]\n ldr r0, [sp, #4]\n add sp, #8\n bx lr', { saved: [], size: 8 })).toMatch(/^proved/);
+  });
+  it('refutes a spill below SP (an exception entry may overwrite it)', async () => {
+    expect(await run(ID, 'str r0, [sp, #-4]\n ldr r0, [sp, #-4]\n bx lr', leaf)).toMatch(/^refuted: .*stores stay in/);
+  });
+  it('refutes a store outside linear memory', async () => {
+    const wild = 'movw r1, #:lower16:__warden_memory\n movt r1, #:upper16:__warden_memory\n str r0, [r1, #-4]\n bx lr';
+    expect(await run(ID, wild, leaf)).toMatch(/^refuted: .*stores stay in/);
+  });
+});
