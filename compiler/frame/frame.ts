@@ -12,6 +12,7 @@ import { CALLEE_SAVED } from '../../spec/abi/aapcs.ts';
 import { LR, PC, SP, type MInstr, type PReg } from '../target/insn.ts';
 import { INCOMING_BASE, SPILL_BASE, isVirtual, mapRegs, type VFunction, type VInstr, type VReg } from '../isel/vcode.ts';
 import type { Allocation } from '../regalloc/alloc.ts';
+import { peephole } from './peephole.ts';
 
 export interface Frame {
   /** Registers pushed by the prologue, ascending (LR last when present). */
@@ -67,11 +68,12 @@ export function finalise(fn: VFunction, alloc: Allocation): Finalised {
     if (m.op === 'mov' && !m.setFlags && m.op2.kind === 'reg' && !m.op2.shift && m.op2.rm === m.rd) continue; // coalesced
     code.push(m);
   }
+  const final = peephole(code);
   const labelIndex = new Map<number, number>();
-  code.forEach((i, k) => {
+  final.forEach((i, k) => {
     if (i.op === 'label') labelIndex.set(i.label, k);
   });
-  return { code, frame, labelIndex };
+  return { code: final, frame, labelIndex };
 }
 
 /** Resolve the frame-base sentinels to SP-relative addresses now that the frame is known. */
