@@ -361,6 +361,8 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     const base = [...fixed, ...startPremises];
     const sat = await consistent(A.ctx, base, opts);
     if (sat !== 'sat') refuse({ kind: 'certificate', detail: `the premises of region ${st.label} are ${sat === 'unsat' ? 'inconsistent (the map contradicts the assumptions)' : 'undecided'}` }, st.address);
+    // Defence in depth: the ARM successor guards must cover every input (spec/arm promises it).
+    if (!(await check(`${st.label}: arm paths exhaustive`, st.address, base, A.boolOr(...apaths.map((ap) => A.boolAnd(...ap.cond))), symbols))) return fail!;
     for (const [ai, ap] of apaths.entries()) {
       const where = `${st.label} -> ${describeEnd(ap.end, cuts)} [arm path ${ai}]`;
       const matching = wpaths.filter((wp) => sameOutcome(ap.end, wp.end, armCutAt, wasmCutAt, cuts));

@@ -1,0 +1,44 @@
+/** Solver limits give `unknown`, never `proved`; exported SMT-LIB2 re-checks with cvc5 and native z3. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { validateObject } from '../../validator/validate.ts';
+import { buildObject, cert, fn, funcCert, hasToolchain, watToWasm } from './harness.ts';
+
+const ADD = `(module (func (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))`;
+const has = (tool: string) => {
+  try {
+    execFileSync(tool, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe.runIf(hasToolchain())('solver', () => {
+  it('an exhausted rlimit is unknown, not proved', async () => {
+    const wasm = await watToWasm(ADD);
+    const obj = buildObject(fn('add', 'adds r0, r0, r1\n bx lr'), cert([funcCert(0, 'add', { saved: [], size: 0 })]));
+    const r = await validateObject(wasm, obj, { rlimit: 1 });
+    expect(r.verdicts[0]!.kind).toBe('unknown');
+  });
+
+  it.runIf(has('cvc5') && has('z3'))('exported obligations re-check as unsat with cvc5 and native z3', async () => {
+    const wasm = await watToWasm(ADD);
+    const obj = buildObject(fn('add', 'push {r4, lr}\n adds r4, r0, r1\n mov r0, r4\n pop {r4, pc}'), cert([funcCert(0, 'add', { saved: [4, 14], size: 0 })]));
+    const r = await validateObject(wasm, obj, { smt2: true });
+    const v = r.verdicts[0]!;
+    expect(v.kind).toBe('proved');
+    const dir = mkdtempSync(join(tmpdir(), 'warden-smt-'));
+    const picks = v.obligations.filter((o) => /result in r0|r4 preserved|return to entry lr/.test(o.name));
+    expect(picks.length).toBe(3);
+    for (const [i, o] of picks.entries()) {
+      const file = join(dir, `o${i}.smt2`);
+      writeFileSync(file, o.smt2!);
+      expect(execFileSync('cvc5', [file], { encoding: 'utf8' }).trim()).toBe('unsat');
+      expect(execFileSync('z3', [file], { encoding: 'utf8' }).trim()).toBe('unsat');
+    }
+  });
+});
