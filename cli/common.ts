@@ -70,7 +70,10 @@ export async function loadInput(path: string): Promise<LoadedInput> {
   if (!l.ok) {
     const first = l.errors[0]!;
     const more = l.errors.length > 1 ? ` (and ${l.errors.length - 1} more)` : '';
-    const msg = oneLine(formatFrontendError(first));
+    const text = formatFrontendError(first);
+    // wabt: "validate failed: file:line:col: error: what\n  source\n  ^^^" -> the located line only.
+    const located = /(\S+:\d+:\d+: error: [^\n]*)/.exec(text)?.[1];
+    const msg = located ?? oneLine(text);
     const named = msg.startsWith(path) ? msg : `${path}: ${msg}`;
     throw new UserError(`${named}${more}`);
   }

@@ -15,16 +15,13 @@ import { verifyCommand } from './commands/verify.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
-export function buildProgram(): Command {
+export function buildProgram(setCode: (code: number) => void = (c) => (process.exitCode = c)): Command {
   const program = new Command('warden')
     .description('WebAssembly to ARM Cortex-M (Thumb-2), with every compile proved by a Z3 translation validator')
     .version(pkg.version)
     .showHelpAfterError(false)
     .exitOverride()
     .addHelpText('after', EXIT_CODES_HELP);
-  const setCode = (code: number) => {
-    process.exitCode = code;
-  };
 
   program
     .command('compile')
@@ -77,11 +74,13 @@ export function buildProgram(): Command {
   return program;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+/** Run the CLI on `argv` (node, script, args...) and return the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => (code = c));
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode; // commander already printed the message (or help)
     if (e instanceof UserError) {
@@ -94,4 +93,5 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv);
+const entry = process.argv[1] ?? '';
+if (/(^|[\\/])(main\.ts|warden(\.js)?)$/.test(entry)) process.exitCode = await main(process.argv);

@@ -106,7 +106,7 @@ function disassembleSection(elf: ElfFile, sec: ElfSection): string[] {
       const raw = bytes.subarray(off, off + n);
       const value = raw.reduceRight((acc, b) => acc * 256 + b, 0);
       const directive = n === 4 ? '.word' : n === 2 ? '.short' : '.byte';
-      out.push(`${hex(addr, 8).padStart(8)}:\t${[...raw].map((b) => hex(b, 2)).join('').padEnd(9)}\t${directive}\t0x${hex(value, n * 2)}`);
+      out.push(`${hex(addr, 8).padStart(8)}:\t${hex(value, n * 2).padEnd(9)}\t${directive}\t0x${hex(value, n * 2)}`);
       relocLines(off, off + n);
       off += n;
       it = 0;
