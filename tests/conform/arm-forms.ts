@@ -492,7 +492,10 @@ function blockBase(b: CaseBuilder, count: number, mode: 'ia' | 'db', base: 'reg'
   const span = 4 * count;
   const off = mode === 'ia' ? scratchOff(b, span, 4) : span + scratchOff(b, span, 4);
   if (base === 'sp' || !b.rng.bool(0.05)) return b.scratchAt(off);
-  return b.scratchAt(off >= 4 ? off - 4 + b.rng.int(1, 3) : off + b.rng.int(1, 3));
+  // Misalign by 1-3 bytes, keeping the whole (never performed) transfer inside SCRATCH.
+  const delta = b.rng.int(1, 3);
+  const inside = (x: number) => (mode === 'ia' ? x >= 0 && x + span <= b.layout.scratchSize : x - span >= 0 && x <= b.layout.scratchSize);
+  return b.scratchAt(inside(off + delta) ? off + delta : off - 4 + delta);
 }
 for (const [op, mode] of [
   ['ldm.w', 'ia'],
