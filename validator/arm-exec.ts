@@ -117,6 +117,7 @@ export function runArm(env: ArmEnv, from: number, init: AState): APath[] {
     if (reloc) {
       if ((instr.op === 'movw' && reloc.type === R_ARM_THM_MOVW_ABS_NC) || (instr.op === 'movt' && reloc.type === R_ARM_THM_MOVT_ABS)) {
         if (inITBlock(it)) refuse({ kind: 'relocation', detail: `relocated ${instr.op} inside an IT block` }, addr);
+        if (instr.rd === 13 || instr.rd === 15) refuse({ kind: 'relocation', detail: `relocated ${instr.op} writes ${instr.rd === 13 ? 'sp' : 'pc'}` }, addr);
         const base = env.stateSymbol(reloc.symbol.name);
         if (!base) refuse({ kind: 'relocation', detail: `${instr.op} relocated against ${reloc.symbol.name}, which is not a state symbol` }, addr);
         const addend = reloc.addend ?? (instr.imm16 << 16) >> 16;

@@ -131,7 +131,11 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   const end = start + sym.size;
   if (sym.size === 0 || end > text.data.length) refuse({ kind: 'certificate', detail: `symbol ${fc.symbol} has no code range inside ${text.name}` });
   const relocs = new Map<number, ElfRelocation>();
-  for (const r of elf.relocations) if (r.target === text.index) relocs.set(r.offset, r);
+  for (const r of elf.relocations) {
+    if (r.target !== text.index) continue;
+    if (relocs.has(r.offset)) refuse({ kind: 'relocation', detail: `two relocations at ${text.name}+${hex(r.offset)}` });
+    relocs.set(r.offset, r);
+  }
 
   // --- state symbols ---
   const names = stateSymbols(cert.prefix);
