@@ -31,16 +31,30 @@ export interface LaidOutSection {
   relocations: Relocation[];
 }
 
-const NOP = [0x00, 0xbf];
+const NOP = Uint8Array.of(0x00, 0xbf);
+
+const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
+
+/**
+ * Copy `parts` into one buffer at the given offsets. Blobs are copied with
+ * `Uint8Array.set`: spreading them into `push` overflows the JS stack beyond ~100 KiB.
+ */
+function assemble(size: number, parts: { at: number; bytes: Uint8Array }[]): Uint8Array {
+  const out = new Uint8Array(size);
+  for (const p of parts) out.set(p.bytes, p.at);
+  return out;
+}
 
 /** Concatenate functions into `.text` (4-byte aligned, NOP padded) with mapping symbols. Shared with the firmware linker. */
 export function layoutText(functions: ObjFunction[]): LaidOutSection {
-  const bytes: number[] = [];
   const symbols: SymbolSpec[] = [];
   const relocations: Relocation[] = [];
+  const parts: { at: number; bytes: Uint8Array }[] = [];
+  let end = 0;
   for (const f of functions) {
-    while (bytes.length % 4 !== 0) bytes.push(...NOP);
-    const base = bytes.length;
+    const base = alignUp(end, 4);
+    // Alignment padding is at most one 16-bit NOP (code sizes are even).
+    if (base > end) parts.push({ at: end, bytes: NOP });
     const code = f.code;
     symbols.push({ name: '$t', value: base, size: 0, type: 'notype', bind: 'local', section: '.text' });
     for (const r of code.dataRanges) {
@@ -49,33 +63,36 @@ export function layoutText(functions: ObjFunction[]): LaidOutSection {
     }
     // Thumb functions: the symbol value has bit 0 set.
     symbols.push({ name: f.name, value: base | 1, size: code.bytes.length, type: 'func', bind: f.global ? 'global' : 'local', section: '.text' });
+    for (const alias of f.aliases ?? []) symbols.push({ name: alias, value: base | 1, size: code.bytes.length, type: 'func', bind: f.global ? 'global' : 'local', section: '.text' });
     for (const r of code.relocations) relocations.push({ ...r, offset: base + r.offset });
-    bytes.push(...code.bytes);
+    parts.push({ at: base, bytes: code.bytes });
+    end = base + code.bytes.length;
   }
-  return { name: '.text', bytes: Uint8Array.from(bytes), align: 4, symbols, relocations };
+  return { name: '.text', bytes: assemble(end, parts), align: 4, symbols, relocations };
 }
 
 /** Concatenate data blobs of one section kind. Shared with the firmware linker. */
 export function layoutData(name: '.rodata' | '.data' | '.bss', blobs: ObjData[]): LaidOutSection {
-  const bytes: number[] = [];
   const symbols: SymbolSpec[] = [];
   const relocations: Relocation[] = [];
+  const parts: { at: number; bytes: Uint8Array }[] = [];
   let align = 4;
+  let end = 0;
   for (const d of blobs.filter((b) => b.section === name)) {
     if (name === '.bss' && d.bytes.some((b) => b !== 0)) throw new Error(`.bss blob ${d.name} has non-zero contents`);
     if (!(d.align >= 1 && (d.align & (d.align - 1)) === 0)) throw new Error(`data ${d.name}: alignment ${d.align} is not a power of two`);
     align = Math.max(align, d.align);
-    while (bytes.length % d.align !== 0) bytes.push(0);
-    const base = bytes.length;
+    const base = alignUp(end, d.align);
     symbols.push({ name: d.name, value: base, size: d.bytes.length, type: 'object', bind: d.global ? 'global' : 'local', section: name });
     if (name !== '.bss' && d.relocations.length) symbols.push({ name: '$d', value: base, size: 0, type: 'notype', bind: 'local', section: name });
     for (const r of d.relocations) {
       if (r.type !== 'R_ARM_ABS32') throw new Error(`data ${d.name}: relocation ${r.type} not allowed in data`);
       relocations.push({ ...r, offset: base + r.offset });
     }
-    bytes.push(...d.bytes);
+    parts.push({ at: base, bytes: d.bytes });
+    end = base + d.bytes.length;
   }
-  return { name, bytes: Uint8Array.from(bytes), align, symbols, relocations };
+  return { name, bytes: assemble(end, parts), align, symbols, relocations };
 }
 
 /** Write the in-place (REL) addend of `r` into `bytes` (at r.offset), as GNU as would. */

@@ -49,6 +49,8 @@ export interface EncodedFunction {
 /** A function ready for an object writer. */
 export interface ObjFunction {
   name: string;
+  /** Further names for the same address (a WASM function exported under several names). */
+  aliases?: string[];
   /** Exported (STB_GLOBAL) or file-local. */
   global: boolean;
   code: EncodedFunction;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { encodeFunction } from '../../compiler/target/encode.ts';
 import type { MInstr, PReg } from '../../compiler/target/insn.ts';
 import type { ObjFunction } from '../../compiler/target/object.ts';
-import { writeRelocatableObject } from '../../compiler/elf/relocatable.ts';
+import { layoutData, layoutText, writeRelocatableObject } from '../../compiler/elf/relocatable.ts';
 import { runOnQemu } from '../../compiler/firmware/qemu.ts';
 
 type MI = MInstr<PReg>;
@@ -131,6 +131,21 @@ describe('ELF relocatable object', () => {
     const run = runOnQemu(readFileSync(elf), { timeoutSec: 10 });
     expect(run.stdout).toBe(['add 0000002a', 'callext 00000029', 'readg 00000029', 'readg2 00000007', 'sel 12345678 cafef00d 66778899 000000ff', ''].join('\n'));
     expect(run.exitCode).toBe(0);
+  });
+
+  it('lays out multi-MiB blobs and long function lists (no argument-spread copies)', () => {
+    const big = new Uint8Array(1 << 20).map((_, k) => k * 7);
+    const d = layoutData('.data', [
+      { name: 'small', global: false, section: '.data', bytes: Uint8Array.of(1), align: 1, relocations: [] },
+      { name: 'big', global: true, section: '.data', bytes: big, align: 8, relocations: [] },
+    ]);
+    expect(d.bytes.length).toBe(8 + big.length);
+    expect(Buffer.compare(d.bytes.subarray(8), big)).toBe(0); // toEqual on a MiB is slow
+    expect(d.symbols.find((s) => s.name === 'big')!.value).toBe(8);
+    const two = encodeFunction([{ op: 'nop' }]);
+    const t = layoutText(Array.from({ length: 3 }, (_, k) => ({ name: `f${k}`, global: true, code: two })));
+    // 2-byte functions padded to 4 with a NOP (00 bf).
+    expect([...t.bytes]).toEqual([0x00, 0xbf, 0x00, 0xbf, 0x00, 0xbf, 0x00, 0xbf, 0x00, 0xbf]);
   });
 
   it('cleans up', () => {

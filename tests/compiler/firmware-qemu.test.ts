@@ -128,6 +128,19 @@ describe('firmware on QEMU mps2-an386', () => {
     expect(run.exitCode).toBe(0);
   });
 
+  it('runs 2,000 calls with stack arguments in one run (a call table of ~100 KiB)', () => {
+    const many: FirmwareCall[] = [];
+    const want: CallOutcome[] = [];
+    for (let k = 0; k < 2000; k++) {
+      const args = [i32(k), i64(BigInt(k) << 33n), i32(0xffffffff - k), i64(0xffff_ffffn * BigInt(k)), i32(k * 3), i32(7)];
+      many.push({ symbol: 'sum6', args, results: ['i64'] });
+      want.push({ kind: 'ok', values: [BigInt.asUintN(64, args.reduce((s, a) => s + a.value, 0n))] });
+    }
+    const run = runFirmware({ functions, data, calls: many }, { timeoutSec: 30 });
+    expect(run.outcomes).toEqual(want);
+    expect(run.completed).toBe(true);
+  });
+
   it('reports a non-UDF fault with its PC and stops', () => {
     const faultCalls: FirmwareCall[] = [
       { symbol: 'add', args: [i32(1), i32(1)], results: ['i32'] },

@@ -20,6 +20,30 @@ describe('pipeline: straight-line and loops on QEMU vs V8', () => {
     for (const r of rows) expect(r.arm, r.call).toBe(r.v8);
   });
 
+  it('(memory 4) with a data segment at the end of memory: loads, stores and bounds traps', async () => {
+    // 256 KiB of linear memory in .data: the object writer and the firmware linker copy it as one blob.
+    const wat = `(module
+      (memory 4)
+      (data (i32.const 262136) "\\01\\02\\03\\04\\05\\06\\07\\08")
+      (func (export "ld") (param i32) (result i32) (i32.load (local.get 0)))
+      (func (export "ld8") (param i32) (result i32) (i32.load8_u (local.get 0)))
+      (func (export "st") (param i32 i32) (result i32) (i32.store (local.get 0) (local.get 1)) (i32.load (local.get 0)))
+      (func (export "size") (result i32) (memory.size)))`;
+    const c = await compileWat(wat);
+    expect(c.out.reservedPages).toBe(4);
+    const calls: Call[] = [
+      { name: 'size', args: [] },
+      ...[262136n, 262139n, 262140n, 262141n, 262144n, 0n, 131072n, 0xffffffffn].map((a) => ({ name: 'ld', args: [a] })),
+      ...[262136n, 262143n, 262144n].map((a) => ({ name: 'ld8', args: [a] })),
+      { name: 'st', args: [262140n, 0xdeadbeefn] },
+      { name: 'st', args: [262141n, 1n] },
+      { name: 'st', args: [65536n * 3n, 42n] },
+    ];
+    const rows = await differential(c, calls);
+    expect(rows[1]!.arm).toBe(`ok ${0x04030201}`);
+    for (const r of rows) expect(r.arm, r.call).toBe(r.v8);
+  });
+
   it('i32 arithmetic, comparisons, shifts, division traps', async () => {
     const ops = ['add', 'sub', 'mul', 'div_s', 'div_u', 'rem_s', 'rem_u', 'and', 'or', 'xor', 'shl', 'shr_s', 'shr_u', 'rotl', 'rotr',
       'eq', 'ne', 'lt_s', 'lt_u', 'gt_s', 'gt_u', 'le_s', 'le_u', 'ge_s', 'ge_u'];

@@ -77,12 +77,11 @@ export async function runV8(c: Compiled, calls: Call[], imports: object = {}): P
 }
 
 /**
- * Calls run in chunks of CHUNK per QEMU boot (the firmware's call table is
- * built with an argument spread that overflows the JS stack on very long
- * lists); module state (memory, globals) restarts with each chunk, so
+ * Calls run in chunks of CHUNK per QEMU boot (bounding one run's output and
+ * time); module state (memory, globals) restarts with each chunk, so
  * state-dependent call sequences must stay shorter than a chunk.
  */
-const CHUNK = 500;
+const CHUNK = 2000;
 
 export function runQemu(c: Compiled, calls: Call[]): { outcomes: Outcome[]; raw: CallOutcome[] } {
   const fcalls: FirmwareCall[] = calls.map((call) => {
