@@ -22,6 +22,7 @@ import { hex, refuse } from './verdict.ts';
 
 export type AState = ArmState<ZBV, ZBool, SymMem>;
 
+export const R_ARM_ABS32 = 2;
 export const R_ARM_THM_CALL = 10;
 export const R_ARM_THM_MOVW_ABS_NC = 47;
 export const R_ARM_THM_MOVT_ABS = 48;
@@ -68,12 +69,38 @@ export interface ArmEnv {
   /** The WASM function index a call to this symbol (relocated BL) or address (resolved BL) reaches. */
   calleeBySymbol(name: string): number | undefined;
   calleeByAddress(offset: number): number | undefined;
+  /** Where data starting at section offset `at` ends: the next mapping symbol ($t/$d/$a) or the function's end. */
+  dataEnd(at: number): number;
   /** Function-relative address -> cut point index, for every non-entry cut point. */
   cutAt: Map<number, number>;
 }
 
 const MAX_PATHS = 4096;
 const MAX_STEPS = 200_000;
+
+function relocatedIn(env: ArmEnv, at: number, size: number): boolean {
+  for (let o = at - 3; o < at + size; o++) if (env.relocs.has(o)) return true;
+  return false;
+}
+
+/** A literal-pool load: concrete bytes of the function, or an R_ARM_ABS32 word against a state symbol. */
+function literal(env: ArmEnv, la: number, bytes: 1 | 2 | 4, signed: boolean, addr: number): ZBV {
+  const { A } = env;
+  if (la < env.start || la + bytes > env.end) refuse({ kind: 'arm-unsupported', detail: `literal at ${hex(la)} lies outside the function` }, addr);
+  const word = (at: number) => env.text[at]! | (env.text[at + 1]! << 8) | (env.text[at + 2]! << 16) | (env.text[at + 3]! << 24);
+  const r = env.relocs.get(la);
+  if (r) {
+    if (r.type !== R_ARM_ABS32 || bytes !== 4) refuse({ kind: 'relocation', detail: `literal relocated with type ${r.type}` }, addr);
+    const base = env.stateSymbol(r.symbol.name);
+    if (!base) refuse({ kind: 'relocation', detail: `literal relocated against ${r.symbol.name}, which is not a state symbol` }, addr);
+    return A.add(base, A.bv(r.addend ?? word(la), 32));
+  }
+  if (relocatedIn(env, la, bytes)) refuse({ kind: 'relocation', detail: `literal at ${hex(la)} overlaps a relocation` }, addr);
+  let v = 0n;
+  for (let i = bytes - 1; i >= 0; i--) v = (v << 8n) | BigInt(env.text[la + i]!);
+  const w = A.bv(v, bytes * 8);
+  return bytes === 4 ? w : signed ? A.sext(w, 32) : A.zext(w, 32);
+}
 
 /** Run every path from function-relative address `from` with state `init` (ITSTATE 0). */
 export function runArm(env: ArmEnv, from: number, init: AState): APath[] {
@@ -111,8 +138,36 @@ export function runArm(env: ArmEnv, from: number, init: AState): APath[] {
       if (r && o !== off) refuse({ kind: 'relocation', detail: `relocation type ${r.type} against ${r.symbol.name} inside an instruction` }, addr);
       if (r) reloc = r;
     }
-    if (instr.op === 'ldr' && instr.addr.kind === 'lit') refuse({ kind: 'arm-unsupported', detail: `literal load (${formatInstr(instr)}) reads code memory` }, addr);
-    if (instr.op === 'adr' || instr.op === 'tbb' || instr.op === 'tbh') refuse({ kind: 'arm-unsupported', detail: `${instr.op} (reads or addresses code memory)` }, addr);
+    if (instr.op === 'adr') refuse({ kind: 'arm-unsupported', detail: 'adr (addresses code memory)' }, addr);
+
+    // Code memory is the object's bytes: literal loads and table branches read them concretely.
+    if (instr.op === 'ldr' && instr.addr.kind === 'lit') {
+      if (inITBlock(it)) refuse({ kind: 'arm-unsupported', detail: 'literal load inside an IT block' }, addr);
+      if (instr.rt === 13 || instr.rt === 15) refuse({ kind: 'arm-unsupported', detail: `literal load into ${instr.rt === 13 ? 'sp' : 'pc'}` }, addr);
+      const value = literal(env, instr.addr.address, instr.bytes, instr.signed, addr);
+      const r = s.r.slice();
+      r[instr.rt] = value;
+      push(addr + d.size, { ...s, r }, cond);
+      continue;
+    }
+    if (instr.op === 'tbb' || instr.op === 'tbh') {
+      if (instr.rn !== 15) refuse({ kind: 'arm-unsupported', detail: `${instr.op} with a table not at pc` }, addr);
+      if (inITBlock(it)) refuse({ kind: 'arm-unsupported', detail: `${instr.op} inside an IT block` }, addr);
+      const size = instr.op === 'tbb' ? 1 : 2;
+      const table = off + 4;
+      const limit = env.dataEnd(table);
+      const n = Math.floor((limit - table) / size);
+      const index = s.r[instr.rm]!;
+      for (let i = 0; i < n; i++) {
+        const at = table + i * size;
+        if (relocatedIn(env, at, size)) refuse({ kind: 'relocation', detail: `relocation inside the ${instr.op} table` }, addr);
+        const entry = size === 1 ? env.text[at]! : env.text[at]! | (env.text[at + 1]! << 8);
+        push(off + 4 + 2 * entry - env.start, s, [...cond, A.eq(index, A.bv(i, 32))]);
+      }
+      // An index past the table reads bytes the validator does not model: it must be impossible.
+      finish({ kind: 'fault', reason: `${instr.op} index past its ${n}-entry table`, at: addr }, [...cond, A.boolNot(A.ult(index, A.bv(n, 32)))], s);
+      continue;
+    }
 
     if (reloc) {
       if ((instr.op === 'movw' && reloc.type === R_ARM_THM_MOVW_ABS_NC) || (instr.op === 'movt' && reloc.type === R_ARM_THM_MOVT_ABS)) {

@@ -171,7 +171,9 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   const mem0 = module.memories[0] ?? module.imports.find((i) => i.desc.kind === 'memory');
   const hasMemory = mem0 !== undefined;
   const wenv: WasmEnv = { A, module, flat, sym: ss, globals, maxPages: cert.reservedPages, cutAt: wasmCutAt };
-  const aenv: ArmEnv = { A, text: text.data, start, end, relocs, stateSymbol, calleeBySymbol: (n) => bySymbol.get(n), calleeByAddress, cutAt: armCutAt };
+  const mapping = elf.symbols.filter((x) => x.shndx === text.index && /^\$[atd](\.|$)/.test(x.name)).map((x) => x.value & ~1);
+  const dataEnd = (at: number) => Math.min(end, ...mapping.filter((m) => m > at));
+  const aenv: ArmEnv = { A, text: text.data, start, end, relocs, stateSymbol, dataEnd, calleeBySymbol: (n) => bySymbol.get(n), calleeByAddress, cutAt: armCutAt };
   // Entry SP is 8-byte aligned by construction (AAPCS), which keeps alignment masks cheap for Z3.
   const entrySp = A.concat(A.bvVar('entry.sp[31:3]', 29), A.bv(0, 3));
   A.alignedRoot(entrySp, 8);

@@ -36,3 +36,34 @@ describe.runIf(hasToolchain())('control flow', () => {
     expect(await run(SELECT, 'cmp r2, #0\n it ne\n movne r0, r1\n bx lr')).toMatch(/^refuted/);
   });
 });
+
+const CONST = `(module (func (result i32) (i32.const 0x12345678)))`;
+const TABLE = (a: number, b: number) => `cmp r0, #2
+ bhs 3f
+ tbb [pc, r0]
+0: .byte (1f-0b)/2
+ .byte (2f-0b)/2
+ .align 1
+1: movs r0, #${a}
+ bx lr
+2: movs r0, #${b}
+ bx lr
+3: movs r0, #30
+ bx lr`;
+describe.runIf(hasToolchain())('code memory', () => {
+  it('proves a literal-pool constant', async () => {
+    expect(await run(CONST, 'ldr r0, =0x12345678\n bx lr\n .ltorg')).toMatch(/^proved/);
+  });
+  it('refutes a wrong literal', async () => {
+    expect(await run(CONST, 'ldr r0, =0x12345679\n bx lr\n .ltorg')).toMatch(/^refuted: .*result in r0/);
+  });
+  it('proves a br_table as a TBB jump table', async () => {
+    expect(await run(SWITCH, TABLE(10, 20))).toMatch(/^proved/);
+  });
+  it('refutes a TBB table with swapped entries', async () => {
+    expect(await run(SWITCH, TABLE(20, 10))).toMatch(/^refuted/);
+  });
+  it('refutes a TBB without its bounds check (index past the table)', async () => {
+    expect(await run(SWITCH, TABLE(10, 20).replace('bhs 3f', 'nop'))).toMatch(/^refuted: .*same successor/);
+  });
+});
