@@ -28,7 +28,7 @@ export function buildProgram(setCode: (code: number) => void = (c) => (process.e
     .description('compile a .wat/.wasm module to a relocatable ELF object (OUT) and a C header (OUT with .h); by default every function must be proved by the validator, else nothing is written')
     .argument('<in>', 'input module (.wat text or .wasm binary)')
     .option('-o, --output <out>', 'output object file (the header goes next to it: out.o -> out.h)')
-    .option('--target <cpu>', `target CPU (${TARGETS.join(', ')})`, 'cortex-m4')
+    .option('--target <cpu>', `target CPU (${TARGETS.join(', ')}); the compiler currently emits the same ARMv7-M code for all three`, 'cortex-m4')
     .option('--prefix <p>', 'prefix for every symbol the object defines (C identifier characters)')
     .option('--no-verify', 'skip translation validation (the output is UNVERIFIED; a warning says so)')
     .option('-v, --verbose', 'print the allocation ladder rung of each function and every verdict')
