@@ -28,6 +28,7 @@ import { validatorAlgebra, type SymMem, type VAlgebra } from './symmem.ts';
 import type { Module } from '../spec/wasm/ast.ts';
 import { decodeModule } from '../spec/wasm/decode.ts';
 import { runArm, type AEnd, type APath, type ArmEnv, type AState, type Store } from './arm-exec.ts';
+import { replayEntry } from './replay.ts';
 import { readElf, type ElfFile, type ElfRelocation } from './elf.ts';
 import { consistent, DEFAULT_PROVE, prove, type Named, type ProveOptions } from './prove.ts';
 import { hex, refuse, Refusal, type Counterexample, type ObligationResult, type ValidationReport, type Verdict } from './verdict.ts';
@@ -78,7 +79,7 @@ export async function validateObject(wasm: Uint8Array, object: Uint8Array, optio
     try {
       if (fc.length !== 1) refuse({ kind: 'certificate', detail: `${fc.length} certificate entries for function ${func}` });
       const v = await validateFunction({ A, module, wasm, elf, cert: cert.cert, fc: fc[0]!, nImports, opts, obligations });
-      if (v.kind === 'refuted' && options.replay) v.counterexample.replay = await options.replay(v);
+      if (v.kind === 'refuted') v.counterexample.replay = options.replay ? await options.replay(v) : builtinReplay(module, elf, v);
       verdicts.push(v);
     } catch (e) {
       if (e instanceof Refusal) verdicts.push({ kind: 'unknown', func, symbol, reason: e.reason, ...(e.address !== undefined ? { address: e.address } : {}), obligations });
@@ -529,6 +530,20 @@ function globalInfo(m: Module): WasmEnv['globals'] {
     out.push(constant === undefined ? { type: g.type } : { type: g.type, constant });
   }
   return out;
+}
+
+/** Replay a refutation from the entry on both concrete interpreters (replay.ts). */
+function builtinReplay(module: Module, elf: ElfFile, v: Verdict & { kind: 'refuted' }): Counterexample['replay'] {
+  const sym = elf.symbols.find((s) => s.name === v.symbol && s.type === 'func' && s.shndx !== 0);
+  const text = sym && elf.sections[sym.shndx];
+  if (!sym || !text) return { kind: 'not-applicable', detail: 'no code' };
+  const start = sym.value & ~1;
+  const end = start + sym.size;
+  const t = funcType(module, v.func);
+  return replayEntry({
+    module, func: v.func, params: t.params, results: t.results, obligation: v.obligation.name, values: v.counterexample.values,
+    text: text.data, start, end, relocated: elf.relocations.some((r) => r.target === text.index && r.offset >= start && r.offset < end),
+  });
 }
 
 let z3: ReturnType<typeof init> | undefined;

@@ -30,10 +30,11 @@ export interface Counterexample {
   /** Symbol name -> value (hex for bit-vectors, true/false for conditions). */
   values: Record<string, string>;
   /**
-   * Replay on the concrete interpreters (spec/wasm/interp.ts, spec/arm/interp.ts)
-   * is not wired yet: `pending` says so explicitly. See `replayHook` in validate.ts.
+   * Replay on the concrete interpreters (spec/wasm/interp.ts, spec/arm/interp.ts), replay.ts:
+   * `confirmed` (the programs differ on these inputs), `not-reproduced` (they agree: the failure is in a
+   * hint or an abstraction), `not-applicable` (with why), or `pending` (not run).
    */
-  replay: { kind: 'pending' } | { kind: 'confirmed'; detail: string } | { kind: 'not-reproduced'; detail: string };
+  replay: { kind: 'pending' } | { kind: 'confirmed'; detail: string } | { kind: 'not-reproduced'; detail: string } | { kind: 'not-applicable'; detail: string };
 }
 
 /** Why a function could not be decided. A closed list: the validator never fails silently. */

@@ -36,7 +36,8 @@ describe.runIf(hasToolchain())('i64 in frame slots', () => {
     expect(v.kind).toBe('refuted');
     if (v.kind !== 'refuted') return;
     expect(Object.keys(v.counterexample.values)).toEqual(expect.arrayContaining(['param 0', 'param 1', 'entry sp']));
-    expect(v.counterexample.replay).toEqual({ kind: 'pending' });
+    // The code is right and only the hint is wrong: replaying the params on both interpreters agrees.
+    expect(v.counterexample.replay.kind).toBe('not-reproduced');
     expect(v.obligation.answer).toBe('sat');
     expect(v.obligations.every((o) => o.rlimit >= 0)).toBe(true);
   });

@@ -19,3 +19,22 @@ describe.runIf(hasToolchain())('straight-line i32', () => {
     expect(summary(r)[0]).toMatch(/^refuted: .*exit: r4 preserved/);
   });
 });
+
+describe.runIf(hasToolchain())('counterexample replay on both interpreters', () => {
+  const replayOf = async (wat: string, body: string) => {
+    const r = await validate(wat, leaf(body), c);
+    const v = r.verdicts[0]!;
+    if (v.kind !== 'refuted') throw new Error(`expected refuted, got ${summary(r)[0]}`);
+    return v.counterexample.replay;
+  };
+  it('confirms a wrong result register', async () => {
+    expect(await replayOf(ADD, 'adds r2, r0, r1\n bx lr')).toMatchObject({ kind: 'confirmed' });
+  });
+  it('confirms a clobbered r4', async () => {
+    expect(await replayOf(ADD, 'adds r0, r0, r1\n mov r4, r0\n bx lr')).toMatchObject({ kind: 'confirmed', detail: expect.stringContaining('r4 NOT preserved') });
+  });
+  it('confirms a missing division guard (WASM traps, ARM returns)', async () => {
+    const DIV = `(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_u))`;
+    expect(await replayOf(DIV, 'udiv r0, r0, r1\n bx lr')).toMatchObject({ kind: 'confirmed', detail: expect.stringContaining('trap code 2') });
+  });
+});
