@@ -27,7 +27,14 @@ export interface CutPoint {
   kind: CutKind;
   /** Byte offset of the cut point from the function's first instruction. */
   address: number;
-  /** The WASM program point: byte offset of the instruction in the module binary, and whether the cut is before it or after it (a block join is `after` its `end`). */
+  /**
+   * The WASM program point: byte offset of an instruction in the module
+   * binary, and whether the cut is before it or after it. `after` a
+   * structured instruction (block, loop, if) means after its whole body,
+   * i.e. after its `end` (a block join). The `exit` cut point uses the
+   * function body's byte offset (`Func.byteOffset`) with `after`: after the
+   * whole body, the function's own `end`.
+   */
   wasm: { offset: number; position: 'before' | 'after' };
   /** Every WASM local (params first) that is live here; dead ones are omitted. */
   locals: { index: number; loc: ValueLoc }[];
