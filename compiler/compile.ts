@@ -12,6 +12,7 @@ import type { MInstr, PReg } from './target/insn.ts';
 import { encodeFunction } from './target/encode.ts';
 import type { EncodedFunction, ObjData, ObjFunction, Relocation } from './target/object.ts';
 import { writeRelocatableObject } from './elf/relocatable.ts';
+import { UDIVMOD64, udivmod64 } from './runtime/divmod64.ts';
 import { selectFunction, Unsupported, type IselEnv } from './isel/select.ts';
 import { isVirtual, type VFunction, type VValueLoc, type VWord } from './isel/vcode.ts';
 import { allocateWithLadder, type LadderEntry } from './regalloc/ladder.ts';
@@ -274,6 +275,10 @@ export function compileModule(m: Module, options: CompileOptions = {}): CompileR
     });
   }
   if (errors.length > 0) return { ok: false, errors };
+  // Runtime routines: local functions, emitted once when some function calls them.
+  if (functions.some((f) => f.code.some((i) => i.op === 'bl' && i.symbol === UDIVMOD64))) {
+    objFunctions.push({ name: UDIVMOD64, global: false, code: encodeFunction(udivmod64()) });
+  }
   const data = moduleData(m, prefix, reservedPages, fsyms, typeId);
   const certificate: Certificate = { version: CERT_VERSION, prefix, reservedPages, functions: fcerts };
   const object = writeRelocatableObject({ functions: objFunctions, data, custom: [{ name: CERT_SECTION, bytes: encodeCertificate(certificate) }] });

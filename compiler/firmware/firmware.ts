@@ -269,14 +269,16 @@ export interface Firmware {
   symbols: Map<string, number>;
 }
 
-/** Build the ELF32 ET_EXEC image. Function symbols must be unique and not start with `__warden_`. */
+/** Build the ELF32 ET_EXEC image. Function symbols must be unique and not clash with the driver's `__warden_*` names. */
 export function buildFirmware(input: FirmwareInput): Firmware {
-  for (const f of input.functions) if (f.name.startsWith('__warden_')) throw new Error(`function name ${f.name} is reserved`);
+  const rt = runtime();
+  // The compiler's own runtime routines (also `__warden_*`) may come in; the driver's names may not.
+  const reserved = new Set([...rt.functions, ...rt.data].map((x) => x.name));
+  for (const f of input.functions) if (reserved.has(f.name)) throw new Error(`function name ${f.name} is reserved`);
   const known = new Set(input.functions.map((f) => f.name));
   input.calls.forEach((c, i) => {
     if (!known.has(c.symbol)) throw new Error(`call ${i}: no function named ${c.symbol}`);
   });
-  const rt = runtime();
   const functions = [...rt.functions, ...input.functions];
   const data = [...rt.data, ...(input.data ?? []), callTable(input.calls)];
   const driver = rt.functions[0]!;

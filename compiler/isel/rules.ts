@@ -12,6 +12,7 @@ import { TRAP_CODES } from '../../spec/abi/traps.ts';
 import type { AluOp, Cond, ShiftKind } from '../target/insn.ts';
 import { FnBuilder, INVERSE, SWAPPED, c32, c64, hi32, i32, i64, imm, isModImm, lo32, reg, type Val } from './builder.ts';
 import type { VReg } from './vcode.ts';
+import { UDIVMOD64 } from '../runtime/divmod64.ts';
 
 export interface NumericInput {
   op: NumericOp;
@@ -246,6 +247,71 @@ function halves(b: FnBuilder, x: Val): { lo: Val; hi: Val } {
   return { lo: i32(r.lo), hi: i32(r.hi) };
 }
 
+/** (x ^ sign) - sign on an i64 pair: x negated when `sign` is -1, unchanged when 0. */
+function condNeg64(b: FnBuilder, x: { lo: VReg; hi: VReg }, sign: VReg): { lo: VReg; hi: VReg } {
+  const l = b.alu('eor', x.lo, i32(sign));
+  const h = b.alu('eor', x.hi, i32(sign));
+  const lo = b.alu('sub', l, i32(sign), true);
+  return { lo, hi: b.alu('sbc', h, i32(sign)) };
+}
+
+type Div64Op = 'i64.div_u' | 'i64.div_s' | 'i64.rem_u' | 'i64.rem_s';
+
+/**
+ * i64 division: the WASM traps (unless `guarded` is false: a constant divisor
+ * other than 0 and -1), then UDIV (+ MLS) when both high words are zero (the
+ * operands are then non-negative, so signed = unsigned), else a call to the
+ * runtime's unsigned 64/64 routine on the magnitudes, with the signs applied
+ * after: the quotient negated iff the signs differ, the remainder takes the
+ * dividend's sign. rem_s INT64_MIN % -1 needs no guard: |n| % 1 = 0.
+ */
+function divmod64(b: FnBuilder, op: Div64Op, x: Val, y: Val, guarded: boolean): Val {
+  const signed = op.endsWith('_s');
+  const rem = op.startsWith('i64.rem');
+  const n = b.r64(x);
+  const d = b.r64(y);
+  if (guarded) {
+    b.alu('orr', d.lo, i32(d.hi), true);
+    trapIf(b, 'eq', TRAP_CODES['integer divide by zero']);
+    if (signed && !rem) {
+      const ok = b.label();
+      const both = b.alu('and', d.lo, i32(d.hi));
+      b.emit({ op: 'cmn', rn: both, op2: imm(1) });
+      b.emit({ op: 'b', cond: 'ne', target: ok });
+      b.alu('orr', b.alu('eor', n.hi, c32(-0x80000000)), i32(n.lo), true);
+      trapIf(b, 'eq', TRAP_CODES['integer overflow']);
+      b.place(ok);
+    }
+  }
+  const res = b.pair();
+  const slow = b.label();
+  const done = b.label();
+  b.alu('orr', n.hi, i32(d.hi), true);
+  b.emit({ op: 'b', cond: 'ne', target: slow });
+  const q = b.v();
+  b.emit({ op: 'udiv', rd: q, rn: n.lo, rm: d.lo });
+  if (rem) b.emit({ op: 'mls', rd: res.lo, rn: q, rm: d.lo, ra: n.lo });
+  else b.mov(res.lo, q);
+  b.constInto(res.hi, 0);
+  b.emit({ op: 'b', target: done });
+  b.place(slow);
+  const sn = signed ? shifted(b, n.hi, 'asr', 31) : undefined;
+  const sd = signed ? shifted(b, d.hi, 'asr', 31) : undefined;
+  const an = sn === undefined ? n : condNeg64(b, n, sn);
+  const ad = sd === undefined ? d : condNeg64(b, d, sd);
+  b.assign(i64(0, 1), i64(an.lo, an.hi));
+  b.assign(i64(2, 3), i64(ad.lo, ad.hi));
+  const bl = b.emit({ op: 'bl', symbol: UDIVMOD64 });
+  b.implicit.set(bl, { uses: [0, 1, 2, 3], defs: [0, 1, 2, 3, 14] });
+  const out = b.pair();
+  b.assign(i64(out.lo, out.hi), rem ? i64(2, 3) : i64(0, 1));
+  const sign = sn === undefined || sd === undefined ? undefined : rem ? sn : b.alu('eor', sn, i32(sd));
+  const signedOut = sign === undefined ? out : condNeg64(b, out, sign);
+  b.assign(i64(res.lo, res.hi), i64(signedOut.lo, signedOut.hi));
+  b.place(done);
+  return i64(res.lo, res.hi);
+}
+
 // ---------- the rules ----------
 
 const I32_COMMUTATIVE: [NumericOp, AluOp][] = [
@@ -382,6 +448,13 @@ export const RULES: readonly Rule[] = [
     b.emit({ op: 'mla', rd: hi, rn: a.hi, rm: c.lo, ra: h1 });
     return i64(lo, hi);
   }),
+  ...(['i64.div_u', 'i64.div_s', 'i64.rem_u', 'i64.rem_s'] as const).flatMap((op) => [
+    // A constant divisor other than 0 and -1 cannot trap.
+    rule(`${op}/const-safe`, { op, args: [P._, { k: 'c64', value: P.when((v: unknown) => typeof v === 'bigint' && BigInt.asIntN(64, v) !== 0n && BigInt.asIntN(64, v) !== -1n) }] }, (b, [x, y]) =>
+      divmod64(b, op, x!, y!, false),
+    ),
+    rule(op, { op }, (b, [x, y]) => divmod64(b, op, x!, y!, true)),
+  ]),
   ...I64_BITWISE.map(([op, alu]) =>
     rule(op, { op }, (b, [x, y]) => {
       const [p, q] = x!.k === 'c64' && y!.k !== 'c64' ? [y!, x!] : [x!, y!];

@@ -468,7 +468,7 @@ class Lowerer {
     if (!sig) throw new Error(`internal: ${op} has no signature in the opcode table`);
     const args = this.popN(sig.params.length);
     const rule = selectRule({ op, args });
-    if (!rule) throw new Unsupported(offset, `instruction ${op} (no selection rule: ${op.includes('div') || op.includes('rem') ? 'i64 division needs a runtime helper' : 'not implemented'})`);
+    if (!rule) throw new Unsupported(offset, `instruction ${op} (no selection rule)`);
     this.stack.push(rule.lower(this.b, args));
   }
 

@@ -16,12 +16,13 @@ async function codeOf(wat: string, name = 'f'): Promise<MInstr<PReg>[]> {
 }
 
 describe('isel rules as data', () => {
-  it('every rule has a unique name and every supported numeric op has a rule, except i64 division (runtime helper pending)', () => {
+  it('every rule has a unique name and every supported numeric op has a rule', () => {
     const names = RULES.map((r) => r.name);
     expect(new Set(names).size).toBe(names.length);
     const covered = new Set(RULES.map((r) => r.name.split('/')[0]));
     const missing = NUMERIC_OPS.map((o) => o.name).filter((n) => !covered.has(n));
-    expect(missing.sort()).toEqual(['i64.div_s', 'i64.div_u', 'i64.rem_s', 'i64.rem_u']);
+    expect(missing).toEqual([]);
+    for (const op of ['i64.div_s', 'i64.div_u', 'i64.rem_s', 'i64.rem_u']) expect(names).toEqual(expect.arrayContaining([op, `${op}/const-safe`]));
   });
 
   it('uses immediates and shifted operands where they fit', async () => {
@@ -69,11 +70,23 @@ describe('isel rules as data', () => {
     const e = r.errors[0]!;
     expect(e).toMatchObject({ kind: 'unsupported', func: { index: 1, name: 'flt' } });
     expect(formatCompileError(e)).toMatch(/function 1 \(flt\), offset 0x[0-9a-f]+: floating point/);
-    const d = await loadWat(`(module (func (export "h") (param i64 i64) (result i64) (i64.div_s (local.get 0) (local.get 1))))`);
-    if (!d.ok) throw new Error('frontend');
-    const rd = compileModule(d.module);
-    expect(rd.ok).toBe(false);
-    if (!rd.ok) expect(formatCompileError(rd.errors[0]!)).toMatch(/function 0 \(.*\), offset 0x[0-9a-f]+: instruction i64\.div_s/);
+  });
+
+  it('i64 division: zero then INT64_MIN / -1 guards, a UDIV fast path, the runtime routine otherwise; constant divisors skip the guards', async () => {
+    const code = await codeOf(`(module (func (export "f") (param i64 i64) (result i64) (i64.div_s (local.get 0) (local.get 1))))`);
+    expect(code.filter((i) => i.op === 'udf').map((i) => (i as { code: number }).code).sort()).toEqual([2, 3]);
+    expect(code.filter((i) => i.op === 'udiv')).toHaveLength(1);
+    expect(code).toContainEqual({ op: 'bl', symbol: '__warden_udivmod64' });
+    const rem = await codeOf(`(module (func (export "f") (param i64 i64) (result i64) (i64.rem_s (local.get 0) (local.get 1))))`);
+    expect(rem.filter((i) => i.op === 'udf').map((i) => (i as { code: number }).code)).toEqual([2]);
+    const k = await codeOf(`(module (func (export "f") (param i64) (result i64) (i64.div_s (local.get 0) (i64.const -7))))`);
+    expect(k.filter((i) => i.op === 'udf')).toEqual([]);
+    const l = await loadWat(`(module (func (export "a") (param i64 i64) (result i64) (i64.rem_u (local.get 0) (local.get 1))) (func (export "b") (param i64 i64) (result i64) (i64.div_u (local.get 0) (local.get 1))))`);
+    if (!l.ok) throw new Error('frontend');
+    const r = compileModule(l.module);
+    if (!r.ok) throw new Error('compile');
+    // One local copy of the routine per object.
+    expect(r.output.objFunctions.filter((f) => f.name === '__warden_udivmod64').map((f) => f.global)).toEqual([false]);
   });
 
   it('wabt parse errors keep file:line:col', async () => {
