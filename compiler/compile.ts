@@ -264,7 +264,9 @@ export function compileModule(m: Module, options: CompileOptions = {}): CompileR
     }
     functions.push(r.fn);
     encoded.push(enc);
-    objFunctions.push({ name: r.fn.symbol, global: exportNames.length > 0, code: enc });
+    // Every further export name is an alias at the same address.
+    const aliases = exportNames.slice(1).map((n) => `${prefix}${n}`);
+    objFunctions.push({ name: r.fn.symbol, ...(aliases.length ? { aliases } : {}), global: exportNames.length > 0, code: enc });
     fcerts.push({
       index: f.index,
       symbol: r.fn.symbol,

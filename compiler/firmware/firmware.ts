@@ -274,8 +274,8 @@ export function buildFirmware(input: FirmwareInput): Firmware {
   const rt = runtime();
   // The compiler's own runtime routines (also `__warden_*`) may come in; the driver's names may not.
   const reserved = new Set([...rt.functions, ...rt.data].map((x) => x.name));
-  for (const f of input.functions) if (reserved.has(f.name)) throw new Error(`function name ${f.name} is reserved`);
-  const known = new Set(input.functions.map((f) => f.name));
+  const known = new Set(input.functions.flatMap((f) => [f.name, ...(f.aliases ?? [])]));
+  for (const name of known) if (reserved.has(name)) throw new Error(`function name ${name} is reserved`);
   input.calls.forEach((c, i) => {
     if (!known.has(c.symbol)) throw new Error(`call ${i}: no function named ${c.symbol}`);
   });

@@ -13,6 +13,8 @@ import type { MInstr, PReg } from '../../compiler/target/insn.ts';
 import type { ObjFunction } from '../../compiler/target/object.ts';
 import { layoutData, layoutText, writeRelocatableObject } from '../../compiler/elf/relocatable.ts';
 import { runOnQemu } from '../../compiler/firmware/qemu.ts';
+import { loadWat } from '../../compiler/frontend/index.ts';
+import { compileModule } from '../../compiler/compile.ts';
 
 type MI = MInstr<PReg>;
 const fn = (name: string, instrs: MI[], global = true): ObjFunction => ({ name, global, code: encodeFunction(instrs) });
@@ -146,6 +148,27 @@ describe('ELF relocatable object', () => {
     const t = layoutText(Array.from({ length: 3 }, (_, k) => ({ name: `f${k}`, global: true, code: two })));
     // 2-byte functions padded to 4 with a NOP (00 bf).
     expect([...t.bytes]).toEqual([0x00, 0xbf, 0x00, 0xbf, 0x00, 0xbf, 0x00, 0xbf, 0x00, 0xbf]);
+  });
+
+  it('gives a function exported under several names one global symbol per name (prefixed), at one address, each in the header', async () => {
+    const l = await loadWat(`(module
+      (func $f (export "one") (export "two") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+      (export "three" (func $f))
+      (func (export "other") (result i32) (call $f (i32.const 41))))`);
+    if (!l.ok) throw new Error('frontend');
+    const r = compileModule(l.module, { prefix: 'p_' });
+    if (!r.ok) throw new Error('compile');
+    const o = join(dir, 'alias.o');
+    writeFileSync(o, r.output.object);
+    const syms = spawnSync('arm-none-eabi-readelf', ['-s', '-W', o], { encoding: 'utf8' });
+    expect(syms.stderr).toBe('');
+    const value = (name: string) => syms.stdout.match(new RegExp(`([0-9a-f]{8})\\s+\\d+\\s+FUNC\\s+GLOBAL\\s+DEFAULT\\s+\\d+ ${name}$`, 'm'))?.[1];
+    expect(value('p_one')).toBeDefined();
+    expect(value('p_two')).toBe(value('p_one'));
+    expect(value('p_three')).toBe(value('p_one'));
+    expect(value('p_other')).not.toBe(value('p_one'));
+    for (const n of ['one', 'two', 'three']) expect(r.output.header).toContain(`int32_t p_${n}(int32_t);`);
+    expect(r.output.header).toContain('int32_t p_other(void);');
   });
 
   it('cleans up', () => {

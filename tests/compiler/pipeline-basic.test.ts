@@ -44,6 +44,15 @@ describe('pipeline: straight-line and loops on QEMU vs V8', () => {
     for (const r of rows) expect(r.arm, r.call).toBe(r.v8);
   });
 
+  it('a function exported under several names is callable by each', async () => {
+    const c = await compileWat(`(module
+      (func $f (export "one") (export "two") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3)))
+      (export "three" (func $f)))`);
+    const rows = await differential(c, ['one', 'two', 'three'].map((name, k) => ({ name, args: [BigInt(k + 5)] })));
+    expect(rows.map((r) => r.arm)).toEqual(['ok 15', 'ok 18', 'ok 21']);
+    for (const r of rows) expect(r.arm, r.call).toBe(r.v8);
+  });
+
   it('i32 arithmetic, comparisons, shifts, division traps', async () => {
     const ops = ['add', 'sub', 'mul', 'div_s', 'div_u', 'rem_s', 'rem_u', 'and', 'or', 'xor', 'shl', 'shr_s', 'shr_u', 'rotl', 'rotr',
       'eq', 'ne', 'lt_s', 'lt_u', 'gt_s', 'gt_u', 'le_s', 'le_u', 'ge_s', 'ge_u'];
