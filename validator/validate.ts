@@ -29,6 +29,7 @@ import type { Module } from '../spec/wasm/ast.ts';
 import { decodeModule } from '../spec/wasm/decode.ts';
 import { runArm, type AEnd, type APath, type ArmEnv, type AState, type Store } from './arm-exec.ts';
 import { replayEntry } from './replay.ts';
+import { LEMMAS } from './lemmas.ts';
 import { readElf, type ElfFile, type ElfRelocation } from './elf.ts';
 import { consistent, DEFAULT_PROVE, prove, type Named, type ProveOptions } from './prove.ts';
 import { hex, refuse, Refusal, type Counterexample, type ObligationResult, type ValidationReport, type Verdict } from './verdict.ts';
@@ -171,7 +172,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   const globals = globalInfo(module);
   const mem0 = module.memories[0] ?? module.imports.find((i) => i.desc.kind === 'memory');
   const hasMemory = mem0 !== undefined;
-  const wenv: WasmEnv = { A, module, flat, sym: ss, globals, maxPages: cert.reservedPages, cutAt: wasmCutAt };
+  const wenv: WasmEnv = { A, module, flat, sym: ss, globals, maxPages: cert.reservedPages, cutAt: wasmCutAt, lemmasUsed: new Set() };
   const mapping = elf.symbols.filter((x) => x.shndx === text.index && /^\$[atd](\.|$)/.test(x.name)).map((x) => x.value & ~1);
   const dataEnd = (at: number) => Math.min(end, ...mapping.filter((m) => m > at));
   const aenv: ArmEnv = { A, text: text.data, start, end, relocs, stateSymbol, dataEnd, calleeBySymbol: (n) => bySymbol.get(n), calleeByAddress, cutAt: armCutAt };
@@ -383,7 +384,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       }
     }
   }
-  return { kind: 'proved', func, symbol: fc.symbol, obligations };
+  return { kind: 'proved', func, symbol: fc.symbol, obligations, lemmas: [...wenv.lemmasUsed].map((l) => `${l}: ${LEMMAS[l].statement}`) };
 
   /** What must hold when the ARM path `ap` and the WASM path `wp` end in the same outcome. */
   function outcomeClaims(ap: APath, wp: WPath, tag: string): { name: string; p: ZBool }[] {

@@ -50,7 +50,7 @@ export type UnknownReason =
   | { kind: 'spec-error'; detail: string };
 
 export type Verdict =
-  | { kind: 'proved'; func: number; symbol: string; obligations: ObligationResult[] }
+  | { kind: 'proved'; func: number; symbol: string; obligations: ObligationResult[]; lemmas: string[] }
   | { kind: 'refuted'; func: number; symbol: string; obligation: ObligationResult; counterexample: Counterexample; obligations: ObligationResult[] }
   | { kind: 'unknown'; func: number; symbol: string; reason: UnknownReason; address?: number; obligations: ObligationResult[] };
 

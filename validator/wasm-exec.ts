@@ -18,6 +18,7 @@ import * as sem from '../spec/wasm/semantics.ts';
 import { isNumericOp, opInfo } from '../spec/wasm/opcodes.ts';
 import type { FlatFunction, IntType } from './wasm-flat.ts';
 import { refuse } from './verdict.ts';
+import { mul64ByHalves, type LemmaName } from './lemmas.ts';
 
 export interface WState {
   locals: ZBV[];
@@ -56,6 +57,8 @@ export interface WasmEnv {
   maxPages: number;
   /** Flat index -> cut point index, for every non-entry cut point. */
   cutAt: Map<number, number>;
+  /** Rewrite lemmas applied (lemmas.ts), for the verdict. */
+  lemmasUsed: Set<LemmaName>;
 }
 
 const MAX_PATHS = 4096;
@@ -247,6 +250,13 @@ function exec(env: WasmEnv, Aw: VAlgebra, pagesOf: (m: SymMem) => ZBV, ins: Inst
     default: {
       const op = ins.op;
       const memBytes = sem.pagesToBytes(A, pagesOf(s.mem));
+      if (op === 'i64.mul') {
+        // Lemma i64.mul-by-halves (lemmas.ts): the product in the shape UMULL + MLA compute it.
+        const [x, y] = st.splice(st.length - 2, 2);
+        env.lemmasUsed.add('i64.mul-by-halves');
+        st.push(mul64ByHalves(A, x!, y!));
+        return next();
+      }
       if (isNumericOp(op)) {
         const arity = opInfo(op)?.sig?.params.length ?? refuse({ kind: 'wasm-unsupported', detail: `${op} has no signature` });
         const args = st.splice(st.length - arity, arity);
