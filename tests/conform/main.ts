@@ -15,7 +15,8 @@ const program = new Command('conform')
   .argument('<side>', 'wasm (spec vs V8) or arm (spec vs qemu-system-arm)')
   .option('--cases <n>', 'wasm: total cases; arm: random states per instruction form', positiveInt)
   .option('--seed <s>', 'PRNG seed', positiveInt)
-  .action(async (side: string, opts: { cases?: number; seed?: number }) => {
+  .option('--forms <list>', "arm: only these instruction forms, separated by ';' (to re-run a failure)")
+  .action(async (side: string, opts: { cases?: number; seed?: number; forms?: string }) => {
     const seed = opts.seed ?? Date.now() % 2 ** 31;
     const log = (line: string) => console.log(line);
     let result: { passed: number; failed: number };
@@ -26,9 +27,9 @@ const program = new Command('conform')
     } else if (side === 'arm') {
       const { runArmConformance } = await import('./arm.ts');
       log(`arm conformance: seed ${seed}`);
-      result = await runArmConformance({ cases: opts.cases ?? 200, seed, log });
+      result = await runArmConformance({ cases: opts.cases ?? 200, seed, log, forms: opts.forms?.split(';') });
     } else {
-      program.error(`conform: unknown side '${side}' (expected wasm or arm)`);
+      return program.error(`conform: unknown side '${side}' (expected wasm or arm)`);
     }
     // The campaign itself prints its closing `N passed, N failed` line.
     process.exitCode = result.failed === 0 ? 0 : 1;
