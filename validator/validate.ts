@@ -181,6 +181,16 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   A.alignedRoot(entrySp, 8);
   const entry: EntrySyms = { sp: entrySp, lr: A.bvVar('entry.lr', 32), saved: new Map(CALLEE_SAVED.map((r) => [r, A.bvVar(`entry.r${r}`, 32)])) };
 
+  // --- the certificate's link-time facts, checked where the object or the module can say ---
+  const minPages = (module.memories[0] ?? module.imports.flatMap((i) => (i.desc.kind === 'memory' ? [i.desc.limits] : []))[0])?.min ?? 0;
+  if (!Number.isInteger(cert.reservedPages) || cert.reservedPages < minPages || cert.reservedPages > 65535) {
+    refuse({ kind: 'certificate', detail: `reservedPages ${cert.reservedPages} is not an integer in [${minPages} (the module's initial pages), 65535]` });
+  }
+  const memSym = elf.symbols.find((s) => s.name === names.memory && s.shndx !== 0);
+  if (memSym && memSym.size > 0 && memSym.size < cert.reservedPages * WASM_PAGE_BYTES) {
+    refuse({ kind: 'certificate', detail: `${names.memory} has ${memSym.size} bytes, fewer than reservedPages ${cert.reservedPages} pages` });
+  }
+
   // --- the assumptions, as premises over a memory ---
   const reservedBytes = BigInt(cert.reservedPages) * BigInt(WASM_PAGE_BYTES);
   const ival = (base: ZBV, size: bigint) => ({ lo: A.zext(base, 64), hi: A.add(A.zext(base, 64), A.bv(size, 64)) });
