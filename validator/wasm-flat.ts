@@ -41,6 +41,10 @@ export type FlatInstr = FlatBody & { dead: boolean; types: IntType[] };
 
 export interface FlatFunction {
   code: FlatInstr[];
+  /** Byte offset of each block / loop / if -> the flat index just after its `end` (its join). */
+  afterEnd: Map<number, number>;
+  /** The function body's byte offset (`Func.byteOffset`): `after` it is the function's own end. */
+  bodyOffset: number;
   params: IntType[];
   results: IntType[];
   /** Params then declared locals. */
@@ -103,6 +107,7 @@ export function flatten(m: Module, bytes: Uint8Array, index: number): FlatFuncti
   const globals = [...m.imports.flatMap((i) => (i.desc.kind === 'global' ? [i.desc.type] : [])), ...m.globals.map((g) => g.type)];
 
   const code: FlatInstr[] = [];
+  const afterEnd = new Map<number, number>();
   let stack: IntType[] = [];
   let dead = false;
   const ctls: Ctl[] = [];
@@ -155,6 +160,7 @@ export function flatten(m: Module, bytes: Uint8Array, index: number): FlatFuncti
         const c = enterBlock(ins.op, s.params, s.results, idx);
         walk(ins.body, endOffset);
         endBlock(c, endOffset);
+        afterEnd.set(at, code.length);
         return;
       }
       case 'if': {
@@ -182,6 +188,7 @@ export function flatten(m: Module, bytes: Uint8Array, index: number): FlatFuncti
           endBlock(c, endOffset);
           (code[brz] as { target: number }).target = code.length - 1; // the end marker
         }
+        afterEnd.set(at, code.length);
         return;
       }
       case 'br': {
@@ -222,7 +229,7 @@ export function flatten(m: Module, bytes: Uint8Array, index: number): FlatFuncti
   wasDead.push(false);
   walk(f.body, bodyEnd - 1);
   endBlock(fctl, bodyEnd - 1);
-  return { code, params: sig.params, results: sig.results, locals };
+  return { code, afterEnd, bodyOffset: f.byteOffset, params: sig.params, results: sig.results, locals };
 }
 
 /** Operands popped and result types pushed by a straight-line instruction. */
@@ -279,6 +286,10 @@ function localType(locals: IntType[], i: number, at: number): IntType {
 
 /** The flat index of a program point, or undefined if no instruction sits at that offset. */
 export function pointIndex(f: FlatFunction, offset: number, position: 'before' | 'after'): number | undefined {
+  // spec/abi/certificate.ts: `after` a structured instruction is after its whole body (its `end`);
+  // `after` the function body's offset is after the function's own `end`.
+  if (position === 'after' && f.afterEnd.has(offset)) return f.afterEnd.get(offset);
+  if (position === 'after' && offset === f.bodyOffset) return f.code.length;
   const i = f.code.findIndex((c) => c.offset === offset);
   if (i < 0) return undefined;
   return position === 'before' ? i : i + 1;

@@ -123,3 +123,29 @@ describe.runIf(hasToolchain())('loops', () => {
     expect(await run(SUM, good, leaf)).toMatch(/^unknown: no-cut-in-loop/);
   });
 });
+
+describe.runIf(hasToolchain())('program points as the certificate defines them', () => {
+  const IF2 = `(module (func (param i32) (result i32)
+    (if (result i32) (local.get 0) (then (i32.const 7)) (else (i32.const 9)))))`;
+  const byteOffsetOf = async (wasm: Uint8Array) => (await import('../../spec/wasm/decode.ts')).decodeModule(wasm).funcs[0]!.byteOffset;
+  it('proves a join `after` the if (its end) and an exit cut point before the epilogue', async () => {
+    // 0: push (2)  2: cbz (2)  4: movs (2)  6: b (2)  8: movs (2)  10: join = exit: pop
+    const body = 'push {r4, lr}\n cbz r0, 1f\n movs r0, #7\n b 2f\n1: movs r0, #9\n2: pop {r4, pc}';
+    const wat = IF2;
+    const wasm = (await import('./harness.ts')).watToWasm;
+    const bo = await byteOffsetOf(await wasm(wat));
+    const r0 = { type: 'i32' as const, loc: { kind: 'reg' as const, reg: 0 } };
+    const exitOnly = (): CutPoint[] => [{ kind: 'exit', address: 10, wasm: { offset: bo, position: 'after' }, locals: [], stack: [r0] }];
+    expect(await run(wat, body, { saved: [4, 14], size: 0 }, exitOnly)).toMatch(/^proved/);
+    // The exit map naming the wrong register is refuted.
+    const badExit = (): CutPoint[] => [{ kind: 'exit', address: 10, wasm: { offset: bo, position: 'after' }, locals: [], stack: [{ type: 'i32', loc: { kind: 'reg', reg: 1 } }] }];
+    expect(await run(wat, body, { saved: [4, 14], size: 0 }, badExit)).toMatch(/^refuted/);
+  });
+  it('proves a join `after` an if followed by more code', async () => {
+    const good = 'cbz r0, 1f\n movs r0, #7\n b 2f\n1: movs r0, #9\n2: adds r0, r0, #1\n bx lr';
+    const cuts = (wasm: Uint8Array): CutPoint[] => [
+      { kind: 'join', address: 8, wasm: { offset: at(wasm, 'if'), position: 'after' }, locals: [], stack: [{ type: 'i32', loc: { kind: 'reg', reg: 0 } }] },
+    ];
+    expect(await run(IF, good, leaf, cuts)).toMatch(/^proved/);
+  });
+});
