@@ -68,6 +68,12 @@ export class FnBuilder {
   nextVReg = FIRST_VIRTUAL;
   nextLabel = 0;
   private readonly traps = new Map<number, Label>();
+  /**
+   * Values reusable within straight-line code (the memory base, the pages
+   * word): forgotten at every label and call, so none lives across a cut
+   * point (the certificate does not describe them) or a call's clobbers.
+   */
+  private readonly reuse = new Map<string, VReg>();
 
   v(): VReg {
     return this.nextVReg++;
@@ -82,8 +88,22 @@ export class FnBuilder {
     return this.nextLabel++;
   }
   emit(i: VInstr): VInstr {
+    if (i.op === 'label' || i.op === 'bl' || i.op === 'blx') this.reuse.clear();
     this.code.push(i);
     return i;
+  }
+  /** The value `key` computed by `make` earlier in this straight-line stretch, else computed now. */
+  reused(key: string, make: () => VReg): VReg {
+    let v = this.reuse.get(key);
+    if (v === undefined) {
+      v = make();
+      this.reuse.set(key, v);
+    }
+    return v;
+  }
+  /** Forget `key` (its value changed). */
+  forget(key: string): void {
+    this.reuse.delete(key);
   }
   place(label: Label): VInstr {
     return this.emit({ op: 'label', label });

@@ -72,6 +72,9 @@ const LOADS: Record<LoadOp, { size: 1 | 2 | 4 | 8; signed: boolean; to: IntType 
   'i64.load32_s': { size: 4, signed: true, to: 'i64' },
   'i64.load32_u': { size: 4, signed: false, to: 'i64' },
 };
+/** The reuse key of the loaded pages word. */
+const PAGES = 'pages';
+
 const STORES: Record<StoreOp, { size: 1 | 2 | 4 | 8; from: IntType }> = {
   'i32.store': { size: 4, from: 'i32' },
   'i64.store': { size: 8, from: 'i64' },
@@ -439,14 +442,9 @@ class Lowerer {
       case 'call_indirect':
         this.callIndirect(ins.typeIndex, ins.table, ins.offset);
         return;
-      case 'memory.size': {
-        const pa = b.v();
-        b.emit({ op: 'addrOf', rd: pa, symbol: this.env.symbols.memoryPages, addend: 0 });
-        const v = b.v();
-        b.emit({ op: 'ldr', size: 4, signed: false, rt: v, addr: { kind: 'imm', base: pa, offset: 0 } });
-        this.stack.push(i32(v));
+      case 'memory.size':
+        this.stack.push(i32(this.pagesWord()));
         return;
-      }
       case 'memory.grow':
         this.memoryGrow();
         return;
@@ -633,8 +631,7 @@ class Lowerer {
     if (!g) throw new Error(`internal: global ${index} out of range`);
     const t = intType(g.type, offset, 'global');
     const b = this.b;
-    const base = b.v();
-    b.emit({ op: 'addrOf', rd: base, symbol: this.env.symbols.globals, addend: 0 });
+    const base = this.symbolAddr(this.env.symbols.globals);
     const off = index * 8;
     const at = (o: number): Address<VReg> => ({ kind: 'imm', base, offset: o });
     if (op === 'global.get') {
@@ -656,6 +653,25 @@ class Lowerer {
     }
   }
 
+  /** The address of a state symbol, reused within straight-line code. */
+  symbolAddr(symbol: string): VReg {
+    return this.b.reused(`addrOf ${symbol}`, () => {
+      const rd = this.b.v();
+      this.b.emit({ op: 'addrOf', rd, symbol, addend: 0 });
+      return rd;
+    });
+  }
+
+  /** The current size in pages (the pages word), reused within straight-line code until memory.grow stores it. */
+  pagesWord(): VReg {
+    return this.b.reused(PAGES, () => {
+      const base = this.symbolAddr(this.env.symbols.memoryPages);
+      const rt = this.b.v();
+      this.b.emit({ op: 'ldr', size: 4, signed: false, rt, addr: { kind: 'imm', base, offset: 0 } });
+      return rt;
+    });
+  }
+
   /**
    * Bounds-check an access of `size` bytes at `ea + offset` against the
    * current memory size (pages word x 64 KiB), trapping with `udf #4`; returns
@@ -664,12 +680,7 @@ class Lowerer {
   access(ea: Val, offset: number, size: number): { base: VReg; index?: VReg; offset: number } {
     const b = this.b;
     const oob = b.trap(TRAP_CODES['out of bounds memory access']);
-    const pa = b.v();
-    b.emit({ op: 'addrOf', rd: pa, symbol: this.env.symbols.memoryPages, addend: 0 });
-    const pages = b.v();
-    b.emit({ op: 'ldr', size: 4, signed: false, rt: pages, addr: { kind: 'imm', base: pa, offset: 0 } });
-    const limit = { kind: 'reg' as const, rm: pages, shift: { kind: 'lsl' as const, amount: 16 } };
-    const mem = b.v();
+    const limit = { kind: 'reg' as const, rm: this.pagesWord(), shift: { kind: 'lsl' as const, amount: 16 } };
     const k = offset + size; // up to 2^32 + 7
     if (ea.k === 'c32') {
       const end = (ea.value >>> 0) + k;
@@ -678,7 +689,7 @@ class Lowerer {
         b.emit({ op: 'cmp', rn: b.konst(end | 0), op2: limit });
         b.emit({ op: 'b', cond: 'hi', target: oob });
       }
-      b.emit({ op: 'addrOf', rd: mem, symbol: this.env.symbols.memory, addend: 0 });
+      const mem = this.symbolAddr(this.env.symbols.memory);
       const at = ((ea.value >>> 0) + offset) | 0;
       if (at >= 0 && at < 4096) return { base: mem, offset: at };
       return { base: b.alu('add', mem, c32(at)), offset: 0 };
@@ -691,7 +702,7 @@ class Lowerer {
       b.emit({ op: 'cmp', rn: end, op2: limit });
       b.emit({ op: 'b', cond: 'hi', target: oob });
     }
-    b.emit({ op: 'addrOf', rd: mem, symbol: this.env.symbols.memory, addend: 0 });
+    const mem = this.symbolAddr(this.env.symbols.memory);
     if (offset === 0) return { base: mem, index: a, offset: 0 };
     return { base: b.alu('add', mem, i32(a)), offset: offset | 0 };
   }
@@ -743,10 +754,8 @@ class Lowerer {
   memoryGrow(): void {
     const b = this.b;
     const delta = b.r32(this.pop());
-    const pa = b.v();
-    b.emit({ op: 'addrOf', rd: pa, symbol: this.env.symbols.memoryPages, addend: 0 });
-    const old = b.v();
-    b.emit({ op: 'ldr', size: 4, signed: false, rt: old, addr: { kind: 'imm', base: pa, offset: 0 } });
+    const pa = this.symbolAddr(this.env.symbols.memoryPages);
+    const old = this.pagesWord();
     const res = b.v();
     const fail = b.label();
     const done = b.label();
@@ -756,6 +765,7 @@ class Lowerer {
     b.emit({ op: 'cmp', rn: n, op2: reg(b.konst(this.env.reservedPages)) });
     b.emit({ op: 'b', cond: 'hi', target: fail });
     b.emit({ op: 'str', size: 4, rt: n, addr: { kind: 'imm', base: pa, offset: 0 } });
+    b.forget(PAGES);
     b.mov(res, old);
     b.emit({ op: 'b', target: done });
     b.place(fail);

@@ -53,6 +53,50 @@ describe('pipeline: straight-line and loops on QEMU vs V8', () => {
     for (const r of rows) expect(r.arm, r.call).toBe(r.v8);
   });
 
+  it('straight-line memory accesses reuse the memory base and pages word, never a stale size after memory.grow', async () => {
+    const c = await compileWat(`(module
+      (memory 1 4)
+      (global $g (mut i32) (i32.const 5))
+      (func (export "sum4") (param $p i32) (result i32)
+        (i32.store offset=16 (local.get $p) (i32.add (i32.load (local.get $p)) (i32.load offset=4 (local.get $p))))
+        (i32.store offset=20 (local.get $p) (i32.add (i32.load offset=8 (local.get $p)) (i32.load offset=12 (local.get $p))))
+        (global.set $g (i32.add (global.get $g) (i32.const 1)))
+        (i32.add (i32.load offset=16 (local.get $p)) (i32.load offset=20 (local.get $p))))
+      (func (export "fill") (param $p i32) (param $v i32)
+        (i32.store (local.get $p) (local.get $v)) (i32.store offset=4 (local.get $p) (i32.mul (local.get $v) (i32.const 3)))
+        (i32.store offset=8 (local.get $p) (i32.const -1)) (i32.store offset=12 (local.get $p) (i32.const 7)))
+      ;; loads before and after a grow in one function: the second bounds check must see the new size
+      (func (export "grow_then_load") (param $a i32) (result i32)
+        (i32.add (i32.add (i32.load (i32.const 0)) (i32.load (i32.const 4)))
+          (i32.add (drop (memory.grow (i32.const 1))) (i32.store (local.get $a) (i32.const 9)) (i32.load (local.get $a)) (memory.size))))
+      ;; an access only on one arm of an if: nothing it computed may be reused after the join
+      (func (export "one_arm") (param $c i32) (param $p i32) (result i32)
+        (if (local.get $c) (then (global.set $g (i32.load (local.get $p)))))
+        (i32.add (global.get $g) (i32.load offset=4 (local.get $p))))
+      (func (export "g") (result i32) (global.get $g)))`);
+    const sum4 = c.out.functions.find((f) => f.exportNames.includes('sum4'))!;
+    // One addrOf each for linear memory, the pages word and the globals.
+    expect(sum4.code.filter((i) => i.op === 'addrOf')).toHaveLength(3);
+    const calls: Call[] = [
+      { name: 'fill', args: [100n, 0x1234n] },
+      { name: 'sum4', args: [100n] },
+      { name: 'sum4', args: [65520n] },
+      { name: 'sum4', args: [65530n] },
+      { name: 'g', args: [] },
+      { name: 'grow_then_load', args: [65536n] },
+      { name: 'grow_then_load', args: [3n * 65536n + 4n] },
+      { name: 'grow_then_load', args: [3n * 65536n + 4n] },
+      { name: 'grow_then_load', args: [4n * 65536n] },
+      { name: 'sum4', args: [4n * 65536n - 24n] },
+      { name: 'one_arm', args: [0n, 100n] },
+      { name: 'one_arm', args: [1n, 100n] },
+      { name: 'one_arm', args: [0n, 65534n] },
+    ];
+    const rows = await differential(c, calls);
+    for (const r of rows) expect(r.arm, r.call).toBe(r.v8);
+    expect(rows[5]!.arm).not.toMatch(/trap/);
+  });
+
   it('i32 arithmetic, comparisons, shifts, division traps', async () => {
     const ops = ['add', 'sub', 'mul', 'div_s', 'div_u', 'rem_s', 'rem_u', 'and', 'or', 'xor', 'shl', 'shr_s', 'shr_u', 'rotl', 'rotr',
       'eq', 'ne', 'lt_s', 'lt_u', 'gt_s', 'gt_u', 'le_s', 'le_u', 'ge_s', 'ge_u'];
