@@ -27,6 +27,8 @@ export interface CompileOptions {
   prefix?: string;
   /** Cap on reserved linear-memory pages (the declared maximum, else the initial size, is reserved). */
   maxPages?: number;
+  /** Pages to reserve for a memory that declares no maximum (default: its initial size, so memory.grow fails). */
+  reservePages?: number;
 }
 
 /** A cut point before encoding: its machine address is the offset of `label`. */
@@ -92,7 +94,8 @@ function typeIds(m: Module): (typeIndex: number) => number {
 export function reservedPagesOf(m: Module, options: CompileOptions): number {
   const mem = m.memories[0];
   if (!mem) return 0;
-  const want = mem.max ?? mem.min;
+  // Without a declared maximum, memory.grow can only succeed into pages reserved here.
+  const want = mem.max ?? Math.max(mem.min, options.reservePages ?? mem.min);
   return Math.max(mem.min, Math.min(want, options.maxPages ?? want));
 }
 

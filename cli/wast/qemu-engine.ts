@@ -86,7 +86,7 @@ export function qemuEngine(opts: QemuEngineOptions): WastEngine<QemuInstance> {
       }
       let r;
       try {
-        r = compileModule(m, { maxPages: opts.maxPages });
+        r = compileModule(m, { maxPages: opts.maxPages, reservePages: opts.maxPages });
       } catch (e) {
         return { kind: 'error', message: `compiler threw: ${e instanceof Error ? e.message : String(e)}` };
       }
