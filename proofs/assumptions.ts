@@ -1,0 +1,44 @@
+/**
+ * Everything the lemma library takes without proof. A lemma that relies on
+ * one names it in `assumes`; `warden proofs` prints this list.
+ */
+export interface Assumption {
+  id: string;
+  statement: string;
+  reason: string;
+}
+
+export const ASSUMPTIONS: readonly Assumption[] = [
+  {
+    id: 'udivmod64-contract',
+    statement:
+      '__warden_udivmod64 (compiler/runtime/divmod64.ts), called by BL with r0:r1 = n, r2:r3 = d and d != 0, returns to LR with r0:r1 = bvudiv(n, d), r2:r3 = bvurem(n, d), r4-r11 and SP preserved, memory outside its own stack frame unchanged; it clobbers r0-r3, r12, LR and the flags.',
+    reason:
+      'The routine is a loop of up to 64 iterations (shift-subtract over a 128-bit register); proving it needs a loop invariant (rem:n relation to the original n, d) that was not written in the time available. Bounded unrolling of 64 iterations of 64-bit symbolic subtraction did not fit the rlimit budget either. Tested concretely only (tests/compiler pipeline-i64 on QEMU).',
+  },
+  {
+    id: 'imm-operand-as-register',
+    statement:
+      'In spec/arm/semantics.ts an immediate second operand contributes exactly bv(value, 32), as a register holding that value would (the shifter carry differs and matters only for flag-setting logical instructions, which no lemma models with a symbolic immediate). Lemmas whose constant ranges over all 2^32 values model the immediate as a register holding a symbolic constant.',
+    reason:
+      'ArmInstr immediates are concrete TypeScript numbers, so a lemma cannot quantify over them directly. The claim is by inspection of operand2() in spec/arm/semantics.ts and is checked on sample values by the test suite (tests/proofs: "imm operand = register operand").',
+  },
+  {
+    id: 'bv-int-correspondence',
+    statement:
+      'SMT-LIB QF_BV meaning of bvmul / bvadd / concat / extract on n-bit vectors as arithmetic on naturals modulo 2^n (e.g. bv2nat(concat(h, l)) = 2^32 * bv2nat(h) + bv2nat(l), bv2nat(bvmul(a, b)) = (bv2nat a * bv2nat b) mod 2^n).',
+    reason:
+      'These are the SMT-LIB definitions of the bit-vector operators (Fixed_Size_BitVectors theory), used to carry the QF_NIA proof of the 64-bit multiply back to bit-vectors; stating them with bv2nat makes Z3 bit-blast 64-bit multipliers, which does not finish (TOOLCHAIN.md).',
+  },
+  {
+    id: 'movconst-materialises',
+    statement: 'A movConst pseudo-instruction (MOVW/MOVT, MOV/MVN immediate, or a literal load after encoding) leaves exactly its 32-bit value in the destination register and changes nothing else that the sequence reads.',
+    reason: 'Constant materialisation is chosen by the encoder (compiler/target), after selection; lemmas model it as the register holding the constant. The validator checks the encoded bytes themselves.',
+  },
+];
+
+export function assumption(id: string): Assumption {
+  const a = ASSUMPTIONS.find((x) => x.id === id);
+  if (!a) throw new Error(`proofs: unknown assumption ${id}`);
+  return a;
+}
