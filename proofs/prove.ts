@@ -38,6 +38,15 @@ function rlimitCount(solver: { statistics(): { get(key: string): number } }): nu
 
 export async function proveObligation(ctx: Z3Context, ob: Obligation, theory: string, rlimit: number): Promise<ObligationResult> {
   const solver = new ctx.Solver(theory);
+  try {
+    return await check(ctx, solver, ob, rlimit);
+  } finally {
+    // The wasm Z3 heap is bounded (2 GB): release every solver at once, never wait for the GC.
+    solver.release();
+  }
+}
+
+async function check(ctx: Z3Context, solver: InstanceType<Z3Context['Solver']>, ob: Obligation, rlimit: number): Promise<ObligationResult> {
   solver.set('rlimit', rlimit);
   solver.add(ctx.Not(ob.goal as ZBool));
   const before = rlimitCount(solver);
@@ -55,10 +64,11 @@ export async function proveObligation(ctx: Z3Context, ob: Obligation, theory: st
     const model = solver.model();
     const counterexample: Record<string, string> = {};
     for (const d of model.decls()) {
-      if (d.arity() !== 0) continue;
+      if (d.arity() !== 0 || d.range().name() === 'Array') continue;
       const text = model.get(d as never)?.toString() ?? '?';
       counterexample[d.name().toString()] = /^\d+$/.test(text) && text.length > 3 ? `0x${BigInt(text).toString(16)}` : text;
     }
+    model.release();
     return { name: ob.name, answer: 'refuted', ms, rlimit: used, counterexample };
   }
   return { name: ob.name, answer: 'unknown', ms, rlimit: used, reason: solver.reasonUnknown() };
