@@ -12,6 +12,7 @@ import { runCommand } from './commands/run.ts';
 import { disasmCommand } from './commands/disasm.ts';
 import { wastCommand } from './commands/wast.ts';
 import { verifyCommand } from './commands/verify.ts';
+import { registerProofsCommand } from './commands/proofs.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -69,6 +70,8 @@ export function buildProgram(setCode: (code: number) => void = (c) => (process.e
     .option('-v, --verbose', 'also print the assumptions the proofs rest on')
     .addHelpText('after', `\nExit codes: 0 all proved; 1 bad input; 2 some function refuted; 3 some function unknown.`)
     .action(async (input: string, obj: string, opts) => setCode(await verifyCommand(input, obj, opts)));
+
+  registerProofsCommand(program, setCode);
 
   for (const c of program.commands) c.exitOverride().showHelpAfterError(false);
   return program;
