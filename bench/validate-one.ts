@@ -19,7 +19,7 @@ const reasons: string[] = [];
 for (const v of report.verdicts) {
   count[v.kind]++;
   if (v.kind === 'unknown') reasons.push(`${v.symbol || v.func}: ${v.reason.kind}`);
-  if (v.kind === 'refuted') reasons.push(`${v.symbol}: refuted ${v.obligation.name ?? ''}`);
+  if (v.kind === 'refuted') reasons.push(`${v.symbol}: refuted ${v.obligation.name}`);
 }
 process.stdout.write(`${JSON.stringify({ ms, verdicts: count, reasons: reasons.slice(0, 5) })}\n`);
 process.exit(0);

@@ -1,0 +1,574 @@
+/**
+ * `npm run bench` (issue 7): warden against wasm2c + arm-none-eabi-gcc and
+ * native arm-none-eabi-gcc on the C kernels in bench/kernels/.
+ *
+ * Per kernel:
+ *   C --clang --target=wasm32 -O2--> .wasm
+ *     warden:      compileModule (timed), firmware from compiler/firmware, run on QEMU
+ *     wasm2c -O2/-Os: wasm2c + arm-none-eabi-gcc, runtime /usr/src/wasm2c, bench/startup.c
+ *     native -O2/-Os: arm-none-eabi-gcc on the C source, bench/startup.c
+ *   all -mcpu=cortex-m4 -mthumb.
+ * Figures:
+ *   size   .text bytes of the kernel's own functions (ELF symbol sizes; the
+ *          runtimes, the memset/memcpy helpers of common.h, wasm2c's
+ *          instantiation/export-getter functions and warden's
+ *          __warden_udivmod64 / libgcc are excluded);
+ *   instrs instructions executed by the one kernel call, counted exactly
+ *          from QEMU's `-d exec,nochain -singlestep` trace: from the first
+ *          instruction at the kernel's entry to the first instruction at the
+ *          caller's return address (callees, e.g. libgcc's division, included);
+ *   check  every pipeline's result equals native gcc -O2's;
+ *   warden compile time (compileModule, median of 3 after a warm-up) and
+ *   validation time (validateObject in a child process, bounded).
+ * Then a scaling series of compile/validation time over generated functions
+ * of 10..10,000 WASM instructions.
+ *
+ * Options: --kernels a,b  --no-validate  --no-scaling  --validate-timeout S
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadWasm, loadWat } from '../compiler/frontend/index.ts';
+import { compileModule, formatCompileError } from '../compiler/compile.ts';
+import { buildFirmware } from '../compiler/firmware/firmware.ts';
+
+const BENCH = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(BENCH);
+const OUT = join(BENCH, 'out');
+const KDIR = join(BENCH, 'kernels');
+const CPU = ['-mcpu=cortex-m4', '-mthumb'];
+/** Debian's wasm2c (1.0.32, matching /usr/src/wasm2c), not the npm `wabt` package's bin that npm puts first on PATH. */
+const WASM2C = '/usr/bin/wasm2c';
+const W2C_DEFS = ['-I/usr/src/wasm2c', `-I${join(BENCH, 'stub')}`, '-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0', '-DWASM_RT_USE_STACK_DEPTH_COUNT=0', '-fno-short-enums'];
+
+const argv = process.argv.slice(2);
+const opt = (name: string): string | undefined => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const VALIDATE = !argv.includes('--no-validate');
+const SCALING = !argv.includes('--no-scaling');
+const VALIDATE_TIMEOUT = Number(opt('--validate-timeout') ?? 60);
+const started = performance.now();
+
+function run(cmd: string, args: string[], cwd = OUT): string {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${cmd} failed: ${(r.stderr + r.stdout).trim()}\n(${cmd} ${args.join(' ')})`);
+  return r.stdout;
+}
+
+function runAsync(cmd: string, args: string[], timeoutSec: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn('timeout', ['-k', '2', String(timeoutSec), cmd, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Function symbol sizes of an object or ELF (`nm -S`), name -> bytes. */
+function symbolSizes(file: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of run('arm-none-eabi-nm', ['-S', file]).split('\n')) {
+    const m = /^([0-9a-f]+) ([0-9a-f]+) [tT] (\S+)$/.exec(line.trim());
+    if (m) out.set(m[3]!, parseInt(m[2]!, 16));
+  }
+  return out;
+}
+
+function symbolAddr(elf: string, name: string): number {
+  for (const line of run('arm-none-eabi-nm', [elf]).split('\n')) {
+    const m = /^([0-9a-f]+) [tT] (\S+)$/.exec(line.trim());
+    if (m && m[2] === name) return parseInt(m[1]!, 16) & ~1;
+  }
+  throw new Error(`${elf}: no symbol ${name}`);
+}
+
+/** Helpers and infrastructure that are not the kernel's own code. */
+const INFRA = /(^|_)(memset|memcpy|__wasm_call_ctors)$|^(init_func_types|init_globals|init_memories)$|_(instantiate|free|init_module)$|Z_memory$|Z___\w+$|^__warden_/;
+const kernelBytes = (sizes: Map<string, number>) => [...sizes].filter(([n]) => !INFRA.test(n)).reduce((a, [, s]) => a + s, 0);
+
+interface Trace {
+  result: number | undefined;
+  instrs: number | undefined;
+  note?: string;
+}
+
+/** Run an ELF with an exact per-instruction trace; count the instructions of the call at `entry`. */
+function traceRun(elf: string, entry: number, parseResult: (stdout: string) => number | undefined): Trace {
+  const log = `${elf}.trace`;
+  const r = spawnSync('timeout', ['-k', '1', '60', 'qemu-system-arm', '-M', 'mps2-an386', '-cpu', 'cortex-m4', '-display', 'none', '-serial', 'none', '-monitor', 'none',
+    '-chardev', 'stdio,id=c0', '-semihosting-config', 'enable=on,target=native,chardev=c0', '-kernel', elf, '-d', 'exec,nochain', '-singlestep', '-D', log],
+    { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const result = parseResult(r.stdout);
+  if (r.status !== 0 || !existsSync(log)) return { result, instrs: undefined, note: `qemu exit ${r.status}: ${r.stdout.trim().slice(-200)}` };
+  const text = readFileSync(log, 'latin1');
+  rmSync(log);
+  const pcs: number[] = [];
+  const re = /^Trace \d+: \S+ \[[0-9a-f]+\/([0-9a-f]+)\//gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) pcs.push(parseInt(m[1]!, 16));
+  const start = pcs.indexOf(entry);
+  if (start <= 0) return { result, instrs: undefined, note: 'kernel entry not in trace' };
+  const caller = pcs[start - 1]!;
+  for (let i = start + 1; i < pcs.length; i++) {
+    const pc = pcs[i]!;
+    if (pc === caller + 2 || pc === caller + 4) return { result, instrs: i - start };
+  }
+  return { result, instrs: undefined, note: 'kernel did not return' };
+}
+
+const gccResult = (stdout: string) => {
+  const m = /result ([0-9a-f]{8})/.exec(stdout);
+  return m ? parseInt(m[1]!, 16) : undefined;
+};
+
+interface GccBuild {
+  size: number;
+  trace: Trace;
+}
+
+function buildNative(k: string, level: string): GccBuild {
+  const d = join(OUT, k);
+  const f = [...CPU, level, '-ffreestanding'];
+  const obj = join(d, `native${level}.o`);
+  run('arm-none-eabi-gcc', [...f, '-c', join(KDIR, `${k}.c`), '-o', obj]);
+  writeFileSync(join(d, 'harness_native.c'), `#include <stdint.h>\nuint32_t bench_${k}(void);\nvolatile uint32_t bench_sink;\nuint32_t bench_run(void) { bench_sink = bench_${k}(); return bench_sink; }\n`);
+  const elf = join(d, `native${level}.elf`);
+  run('arm-none-eabi-gcc', [...f, '-nostdlib', '-nostartfiles', '-T', join(BENCH, 'm4.ld'), join(BENCH, 'startup.c'), join(d, 'harness_native.c'), obj, '-lgcc', '-o', elf]);
+  return { size: kernelBytes(symbolSizes(obj)), trace: traceRun(elf, symbolAddr(elf, `bench_${k}`), gccResult) };
+}
+
+function buildWasm2c(k: string, level: string): GccBuild {
+  const d = join(OUT, k);
+  const mod = `${k}_w2c`; // file name; wasm2c names the module after the input: Z_<k>...
+  const z = `Z_${k}`;
+  if (!existsSync(join(d, `${mod}.c`))) run(WASM2C, [join(d, `${k}.wasm`), '-o', join(d, `${mod}.c`)]);
+  const f = [...CPU, level, ...W2C_DEFS];
+  const obj = join(d, `w2c${level}.o`);
+  run('arm-none-eabi-gcc', [...f, '-c', join(d, `${mod}.c`), '-o', obj]);
+  const rt = join(OUT, `wasm-rt${level}.o`);
+  if (!existsSync(rt)) run('arm-none-eabi-gcc', [...f, '-c', '/usr/src/wasm2c/wasm-rt-impl.c', '-o', rt]);
+  const entry = `${z}Z_bench_${k}`;
+  writeFileSync(join(d, 'harness_w2c.c'), [
+    `#include "${mod}.h"`,
+    `static ${z}_instance_t inst;`,
+    'volatile uint32_t bench_sink; /* no tail call: the trace needs the return */',
+    'uint32_t bench_run(void) {',
+    `  wasm_rt_init(); ${z}_init_module(); ${z}_instantiate(&inst);`,
+    `  bench_sink = ${entry}(&inst);`,
+    '  return bench_sink;',
+    '}',
+    '',
+  ].join('\n'));
+  const elf = join(d, `w2c${level}.elf`);
+  run('arm-none-eabi-gcc', [...f, `-I${d}`, '-nostartfiles', '--specs=nano.specs', '--specs=nosys.specs', '-Wl,--no-enum-size-warning', '-T', join(BENCH, 'm4.ld'),
+    join(BENCH, 'startup.c'), join(d, 'harness_w2c.c'), obj, rt, '-lgcc', '-o', elf]);
+  return { size: kernelBytes(symbolSizes(obj)), trace: traceRun(elf, symbolAddr(elf, entry), gccResult) };
+}
+
+interface WardenBuild {
+  ok: boolean;
+  error?: string;
+  size?: number;
+  compileMs?: number;
+  trace?: Trace;
+  validation?: string;
+  validateMs?: number;
+  functions?: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function buildWarden(k: string): Promise<WardenBuild> {
+  const d = join(OUT, k);
+  const bytes = new Uint8Array(readFileSync(join(d, `${k}.wasm`)));
+  const loaded = await loadWasm(bytes, `${k}.wasm`);
+  if (!loaded.ok) return { ok: false, error: loaded.errors.map(formatCompileError).join('; ') };
+  const first = compileModule(loaded.module);
+  if (!first.ok) return { ok: false, error: first.errors.map(formatCompileError).join('; ') };
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    compileModule(loaded.module);
+    times.push(performance.now() - t0);
+  }
+  const out = first.output;
+  writeFileSync(join(d, 'warden.o'), out.object);
+  const size = out.objFunctions.filter((f) => !INFRA.test(f.name)).reduce((a, f) => a + f.code.bytes.length, 0);
+  const sym = `bench_${k}`;
+  const fw = buildFirmware({ functions: out.objFunctions, data: out.data, calls: [{ symbol: sym, args: [], results: ['i32'] }] });
+  const elf = join(d, 'warden.elf');
+  writeFileSync(elf, fw.image);
+  const trace = traceRun(elf, fw.symbols.get(sym)! & ~1, (stdout) => {
+    const m = /^ok 00000000 ([0-9a-f]{8})$/m.exec(stdout);
+    return m ? parseInt(m[1]!, 16) : undefined;
+  });
+  return { ok: true, size, compileMs: median(times), trace, functions: out.functions.length };
+}
+
+async function validate(wasm: string, obj: string): Promise<{ text: string; ms?: number }> {
+  const r = await runAsync('npx', ['tsx', join(BENCH, 'validate-one.ts'), wasm, obj], VALIDATE_TIMEOUT);
+  if (r.code === 124 || r.code === 137) return { text: `timeout >${VALIDATE_TIMEOUT}s` };
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    const j = JSON.parse(line) as { ms: number; verdicts: { proved: number; refuted: number; unknown: number }; reasons: string[] };
+    const v = j.verdicts;
+    const text = `${v.proved}/${v.proved + v.refuted + v.unknown} proved${v.refuted ? `, ${v.refuted} refuted` : ''}${v.unknown ? `, ${v.unknown} unknown (${j.reasons.join('; ')})` : ''}`;
+    return { text, ms: j.ms };
+  } catch {
+    const err = (r.stderr.split('\n').find((l) => /Error/.test(l)) ?? r.stderr.trim().split('\n').pop() ?? '').slice(0, 160);
+    return { text: `not available (exit ${r.code}: ${err})` };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Row {
+  kernel: string;
+  expected?: number;
+  native2?: GccBuild;
+  nativeS?: GccBuild;
+  w2c2?: GccBuild;
+  w2cS?: GccBuild;
+  warden?: WardenBuild;
+  problems: string[];
+}
+
+function tools(): void {
+  for (const t of ['clang', 'wasm-ld', WASM2C, 'arm-none-eabi-gcc', 'arm-none-eabi-nm', 'qemu-system-arm']) {
+    if (spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0) {
+      throw new Error(`missing tool ${t}: apt-get install -y --no-install-recommends clang lld wabt gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm`);
+    }
+  }
+}
+
+async function benchKernel(k: string): Promise<Row> {
+  const row: Row = { kernel: k, problems: [] };
+  const d = join(OUT, k);
+  rmSync(d, { recursive: true, force: true });
+  mkdirSync(d, { recursive: true });
+  run('clang', ['--target=wasm32', '-O2', '-ffreestanding', '-mno-bulk-memory', '-mno-multivalue', '-nostdlib', '-Wl,--no-entry', '-Wl,--export-all',
+    '-o', join(d, `${k}.wasm`), join(KDIR, `${k}.c`)]);
+  const attempt = <T>(what: string, f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch (e) {
+      row.problems.push(`${what}: ${(e as Error).message.split('\n').slice(0, 3).join(' ').slice(0, 300)}`);
+      return undefined;
+    }
+  };
+  row.native2 = attempt('native -O2', () => buildNative(k, '-O2'));
+  row.expected = row.native2?.trace.result;
+  row.nativeS = attempt('native -Os', () => buildNative(k, '-Os'));
+  row.w2c2 = attempt('wasm2c -O2', () => buildWasm2c(k, '-O2'));
+  row.w2cS = attempt('wasm2c -Os', () => buildWasm2c(k, '-Os'));
+  try {
+    row.warden = await buildWarden(k);
+  } catch (e) {
+    row.warden = { ok: false, error: (e as Error).message.split('\n')[0]! };
+  }
+  const check = (name: string, t: Trace | undefined) => {
+    if (!t) return;
+    if (t.note) row.problems.push(`${name}: ${t.note}`);
+    if (t.result !== row.expected) row.problems.push(`${name}: result ${t.result?.toString(16)} != native -O2 ${row.expected?.toString(16)}`);
+  };
+  if (row.native2?.trace.note) row.problems.push(`native -O2: ${row.native2.trace.note}`);
+  check('native -Os', row.nativeS?.trace);
+  check('wasm2c -O2', row.w2c2?.trace);
+  check('wasm2c -Os', row.w2cS?.trace);
+  if (row.warden && !row.warden.ok) row.problems.push(`warden: cannot compile: ${row.warden.error}`);
+  check('warden', row.warden?.trace);
+  return row;
+}
+
+// Scaling series: one generated function of about n WASM instructions (straight-line arithmetic, an `if` every 8 groups, a loop around it all).
+function scalingWat(n: number): { wat: string; count: number } {
+  const body: string[] = [];
+  let count = 0;
+  const emit = (s: string, c: number) => {
+    body.push(s);
+    count += c;
+  };
+  emit('(local.set 1 (i32.const 1))', 2);
+  emit('(local.set 2 (i32.const 0))', 2);
+  emit('loop $L', 1);
+  let g = 0;
+  while (count < n - 12) {
+    const c = (g * 2654435761) >>> 0;
+    if (g % 8 === 7) {
+      emit(`(if (i32.lt_u (local.get 1) (i32.const ${c & 0xffff})) (then (local.set 2 (i32.add (local.get 2) (local.get 0)))))`, 8);
+    } else {
+      const op = ['i32.add', 'i32.xor', 'i32.mul', 'i32.sub', 'i32.or', 'i32.rotl'][g % 6];
+      emit(`(local.set 1 (${op} (local.get 1) (i32.xor (local.get ${g % 3}) (i32.const ${c | 0}))))`, 6);
+    }
+    g++;
+  }
+  emit('(br_if $L (i32.ne (local.tee 0 (i32.sub (local.get 0) (i32.const 1))) (i32.const 0)))', 7);
+  emit('end', 1);
+  emit('(i32.add (local.get 1) (local.get 2))', 3);
+  return { wat: `(module (func $f (export "f") (param i32) (result i32) (local i32 i32)\n${body.join('\n')}\n))`, count };
+}
+
+interface ScalePoint {
+  n: number;
+  compileMs?: number;
+  validateMs?: number;
+  validation: string;
+}
+
+async function scaling(): Promise<ScalePoint[]> {
+  const out: ScalePoint[] = [];
+  const dir = join(OUT, 'scaling');
+  mkdirSync(dir, { recursive: true });
+  for (const target of [10, 30, 100, 300, 1000, 3000, 10000]) {
+    const { wat, count } = scalingWat(target);
+    const loaded = await loadWat(wat, `scale${target}.wat`);
+    if (!loaded.ok) {
+      out.push({ n: count, validation: `load failed: ${JSON.stringify(loaded.errors).slice(0, 120)}` });
+      continue;
+    }
+    const first = compileModule(loaded.module);
+    if (!first.ok) {
+      out.push({ n: count, validation: `compile failed: ${first.errors.map(formatCompileError).join('; ').slice(0, 160)}` });
+      continue;
+    }
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      compileModule(loaded.module);
+      times.push(performance.now() - t0);
+    }
+    const p: ScalePoint = { n: count, compileMs: median(times), validation: 'skipped (--no-validate)' };
+    if (VALIDATE) {
+      writeFileSync(join(dir, `f${target}.wasm`), loaded.bytes);
+      writeFileSync(join(dir, `f${target}.o`), first.output.object);
+      const v = await validate(join(dir, `f${target}.wasm`), join(dir, `f${target}.o`));
+      p.validation = v.text;
+      if (v.ms !== undefined) p.validateMs = v.ms;
+    }
+    out.push(p);
+    process.stderr.write(`scaling n=${count}: compile ${p.compileMs?.toFixed(1)} ms, validation ${p.validation}${p.validateMs !== undefined ? ` ${p.validateMs.toFixed(0)} ms` : ''}\n`);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output: console table, results.md, results.svg.
+
+const fmt = (x: number | undefined) => (x === undefined ? '—' : String(x));
+const ratio = (x: number | undefined, base: number | undefined) => (x === undefined || !base ? '—' : (x / base).toFixed(2));
+const geomean = (xs: number[]) => (xs.length ? Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length) : NaN);
+
+const PIPES = [
+  { key: 'native2', label: 'gcc -O2' },
+  { key: 'nativeS', label: 'gcc -Os' },
+  { key: 'w2c2', label: 'wasm2c+gcc -O2' },
+  { key: 'w2cS', label: 'wasm2c+gcc -Os' },
+  { key: 'warden', label: 'warden' },
+] as const;
+type PipeKey = (typeof PIPES)[number]['key'];
+
+function figures(r: Row, key: PipeKey): { size?: number; instrs?: number } {
+  if (key === 'warden') return { size: r.warden?.size, instrs: r.warden?.trace?.result === r.expected ? r.warden?.trace?.instrs : undefined };
+  const b = r[key];
+  return { size: b?.size, instrs: b && b.trace.result === r.expected ? b.trace.instrs : undefined };
+}
+
+function tables(rows: Row[]): { md: string; text: string; geo: Record<PipeKey, { size: number; instrs: number }> } {
+  const head = ['kernel', ...PIPES.map((p) => p.label)];
+  const sizeRows = rows.map((r) => {
+    const base = r.native2?.size;
+    return [r.kernel, ...PIPES.map((p) => {
+      const s = figures(r, p.key).size;
+      return p.key === 'native2' ? fmt(s) : `${fmt(s)} (${ratio(s, base)})`;
+    })];
+  });
+  const instrRows = rows.map((r) => {
+    const base = figures(r, 'native2').instrs;
+    return [r.kernel, ...PIPES.map((p) => {
+      const s = figures(r, p.key).instrs;
+      return p.key === 'native2' ? fmt(s) : `${fmt(s)} (${ratio(s, base)})`;
+    })];
+  });
+  const geo = {} as Record<PipeKey, { size: number; instrs: number }>;
+  for (const p of PIPES) {
+    const sz: number[] = [];
+    const ins: number[] = [];
+    for (const r of rows) {
+      const f = figures(r, p.key);
+      const b = figures(r, 'native2');
+      if (f.size && b.size) sz.push(f.size / b.size);
+      if (f.instrs && b.instrs) ins.push(f.instrs / b.instrs);
+    }
+    geo[p.key] = { size: geomean(sz), instrs: geomean(ins) };
+  }
+  const geoRow = ['geomean ratio', ...PIPES.map((p) => `${geo[p.key].size.toFixed(2)}`)];
+  const geoRowI = ['geomean ratio', ...PIPES.map((p) => `${geo[p.key].instrs.toFixed(2)}`)];
+  const md = (h: string[], body: string[][]) => [`| ${h.join(' | ')} |`, `|${h.map(() => '---').join('|')}|`, ...body.map((b) => `| ${b.join(' | ')} |`)].join('\n');
+  const txt = (h: string[], body: string[][]) => {
+    const all = [h, ...body];
+    const w = h.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+    return all.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ')).join('\n');
+  };
+  const compRows = rows.map((r) => [r.kernel, fmt(r.warden?.functions), r.warden?.compileMs?.toFixed(1) ?? '—', r.warden?.validateMs?.toFixed(0) ?? '—', r.warden?.validation ?? '—']);
+  const compHead = ['kernel', 'functions', 'compile ms', 'validate ms', 'validation'];
+  const text = [
+    'Code size (.text bytes of the kernel\'s own functions; ratio vs gcc -O2)', txt(head, [...sizeRows, geoRow]), '',
+    'Executed instructions, one kernel call (ratio vs gcc -O2)', txt(head, [...instrRows, geoRowI]), '',
+    'warden compile / validation', txt(compHead, compRows),
+  ].join('\n');
+  const mdText = [
+    '## Code size', '', '`.text` bytes of the kernel\'s own functions (ratio against native gcc -O2 in parentheses).', '', md(head, [...sizeRows, geoRow]), '',
+    '## Executed instructions', '', 'Instructions executed by one call of `bench_<kernel>()` on QEMU mps2-an386 (Cortex-M4), exact count (ratio against native gcc -O2). A dash: no count, or the result differed from native gcc -O2 (see Problems).', '',
+    md(head, [...instrRows, geoRowI]), '',
+    '## warden compile and validation time', '', 'compileModule wall time (median of 3 after a warm-up); validateObject wall time in a child process (Z3 initialisation excluded).', '',
+    md(compHead, compRows),
+  ].join('\n');
+  return { md: mdText, text, geo };
+}
+
+function svg(rows: Row[], scale: ScalePoint[]): string {
+  const W = 900;
+  const parts: string[] = [];
+  const colors: Record<PipeKey, string> = { native2: '#444', nativeS: '#999', w2c2: '#1f77b4', w2cS: '#9ecae1', warden: '#d62728' };
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const panel = (y0: number, title: string, get: (r: Row, k: PipeKey) => number | undefined) => {
+    const h = 220, left = 60, right = W - 20, top = y0 + 30, bottom = top + h;
+    parts.push(`<text x="${left}" y="${y0 + 18}" font-size="15" font-weight="bold">${esc(title)}</text>`);
+    const vals = rows.flatMap((r) => PIPES.map((p) => get(r, p.key) ?? 0));
+    const max = Math.max(2, Math.ceil(Math.max(...vals) * 2) / 2);
+    for (let t = 0; t <= max + 1e-9; t += max > 6 ? 2 : 0.5) {
+      const y = bottom - (t / max) * h;
+      parts.push(`<line x1="${left}" x2="${right}" y1="${y}" y2="${y}" stroke="${t === 1 ? '#000' : '#ddd'}" stroke-width="${t === 1 ? 1.2 : 1}"/>`);
+      parts.push(`<text x="${left - 6}" y="${y + 4}" font-size="11" text-anchor="end">${t.toFixed(1)}×</text>`);
+    }
+    const gw = (right - left) / rows.length;
+    const bw = (gw - 10) / PIPES.length;
+    rows.forEach((r, i) => {
+      const gx = left + i * gw + 5;
+      PIPES.forEach((p, j) => {
+        const v = get(r, p.key);
+        if (v === undefined) return;
+        const bh = (v / max) * h;
+        parts.push(`<rect x="${(gx + j * bw).toFixed(1)}" y="${(bottom - bh).toFixed(1)}" width="${(bw - 1).toFixed(1)}" height="${bh.toFixed(1)}" fill="${colors[p.key]}"><title>${esc(`${r.kernel} ${p.label}: ${v.toFixed(2)}×`)}</title></rect>`);
+      });
+      parts.push(`<text x="${gx + gw / 2 - 5}" y="${bottom + 14}" font-size="11" text-anchor="middle">${esc(r.kernel)}</text>`);
+    });
+    return bottom + 20;
+  };
+  parts.push(`<text x="20" y="22" font-size="17" font-weight="bold">warden benchmarks: ratio against native arm-none-eabi-gcc -O2 (Cortex-M4; lower is better)</text>`);
+  PIPES.forEach((p, j) => {
+    parts.push(`<rect x="${60 + j * 160}" y="34" width="12" height="12" fill="${colors[p.key]}"/><text x="${76 + j * 160}" y="45" font-size="12">${esc(p.label)}</text>`);
+  });
+  const sizeOf = (r: Row, k: PipeKey) => {
+    const a = figures(r, k).size, b = figures(r, 'native2').size;
+    return a && b ? a / b : undefined;
+  };
+  const insOf = (r: Row, k: PipeKey) => {
+    const a = figures(r, k).instrs, b = figures(r, 'native2').instrs;
+    return a && b ? a / b : undefined;
+  };
+  let y = panel(55, 'Code size (.text of the kernel)', sizeOf);
+  y = panel(y + 10, 'Executed instructions (one kernel call, QEMU)', insOf);
+  // Scaling: log-log time vs WASM instructions.
+  const pts = scale.filter((p) => p.compileMs !== undefined);
+  const top = y + 40, h = 220, left = 60, right = W / 2 + 100, bottom = top + h;
+  parts.push(`<text x="${left}" y="${y + 28}" font-size="15" font-weight="bold">warden time vs function size (log-log)</text>`);
+  if (pts.length > 1) {
+    const times = pts.flatMap((p) => [p.compileMs!, ...(p.validateMs !== undefined ? [p.validateMs] : [])]);
+    const lx0 = Math.log10(Math.min(...pts.map((p) => p.n))), lx1 = Math.log10(Math.max(...pts.map((p) => p.n)));
+    const ly0 = Math.floor(Math.log10(Math.min(...times))), ly1 = Math.ceil(Math.log10(Math.max(...times)));
+    const X = (n: number) => left + ((Math.log10(n) - lx0) / (lx1 - lx0 || 1)) * (right - left);
+    const Y = (t: number) => bottom - ((Math.log10(t) - ly0) / (ly1 - ly0 || 1)) * h;
+    for (let e = ly0; e <= ly1; e++) {
+      parts.push(`<line x1="${left}" x2="${right}" y1="${Y(10 ** e)}" y2="${Y(10 ** e)}" stroke="#ddd"/><text x="${left - 6}" y="${Y(10 ** e) + 4}" font-size="11" text-anchor="end">${10 ** e >= 1 ? 10 ** e : (10 ** e).toPrecision(1)} ms</text>`);
+    }
+    for (const p of pts) parts.push(`<text x="${X(p.n)}" y="${bottom + 14}" font-size="11" text-anchor="middle">${p.n}</text>`);
+    parts.push(`<text x="${(left + right) / 2}" y="${bottom + 30}" font-size="11" text-anchor="middle">WASM instructions in the function</text>`);
+    const line = (sel: (p: ScalePoint) => number | undefined, color: string, label: string, ly: number) => {
+      const ps = pts.filter((p) => sel(p) !== undefined);
+      if (!ps.length) return;
+      parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${ps.map((p) => `${X(p.n).toFixed(1)},${Y(sel(p)!).toFixed(1)}`).join(' ')}"/>`);
+      for (const p of ps) parts.push(`<circle cx="${X(p.n).toFixed(1)}" cy="${Y(sel(p)!).toFixed(1)}" r="3" fill="${color}"><title>${p.n}: ${sel(p)!.toFixed(1)} ms</title></circle>`);
+      parts.push(`<rect x="${right + 20}" y="${ly - 10}" width="12" height="12" fill="${color}"/><text x="${right + 36}" y="${ly}" font-size="12">${esc(label)}</text>`);
+    };
+    line((p) => p.compileMs, '#d62728', 'compile (compileModule)', top + 20);
+    line((p) => p.validateMs, '#2ca02c', 'validation (validateObject)', top + 40);
+  } else {
+    parts.push(`<text x="${left}" y="${top + 20}" font-size="12">no scaling data</text>`);
+  }
+  const H = bottom + 50;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">\n<rect width="${W}" height="${H}" fill="#fff"/>\n${parts.join('\n')}\n</svg>\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+tools();
+rmSync(join(OUT, 'wasm-rt-O2.o'), { force: true });
+rmSync(join(OUT, 'wasm-rt-Os.o'), { force: true });
+mkdirSync(OUT, { recursive: true });
+const all = readdirSync(KDIR).filter((f) => f.endsWith('.c')).map((f) => f.slice(0, -2)).sort();
+const only = opt('--kernels')?.split(',');
+const kernels = only ? all.filter((k) => only.includes(k)) : all;
+const rows: Row[] = [];
+const validations: Promise<void>[] = [];
+for (const k of kernels) {
+  const t0 = performance.now();
+  const row = await benchKernel(k);
+  rows.push(row);
+  process.stderr.write(`${k}: ${((performance.now() - t0) / 1000).toFixed(1)} s${row.problems.length ? `; ${row.problems.join('; ')}` : ''}\n`);
+  if (VALIDATE && row.warden?.ok) {
+    // One validation at a time in the background while the next kernel builds (2 cores).
+    const prev = validations.at(-1) ?? Promise.resolve();
+    validations.push(prev.then(async () => {
+      const v = await validate(join(OUT, k, `${k}.wasm`), join(OUT, k, 'warden.o'));
+      row.warden!.validation = v.text;
+      if (v.ms !== undefined) row.warden!.validateMs = v.ms;
+      process.stderr.write(`${k}: validation ${v.text}${v.ms !== undefined ? ` in ${v.ms.toFixed(0)} ms` : ''}\n`);
+    }));
+  } else if (row.warden?.ok) {
+    row.warden.validation = 'skipped (--no-validate)';
+  }
+}
+await Promise.all(validations);
+const scale = SCALING ? await scaling() : [];
+const t = tables(rows);
+const problems = rows.flatMap((r) => r.problems.map((p) => `- ${r.kernel}: ${p}`));
+const versions = [
+  run('clang', ['--version']).split('\n')[0],
+  run('arm-none-eabi-gcc', ['--version']).split('\n')[0],
+  `wasm2c ${run(WASM2C, ['--version']).trim()}`,
+  run('qemu-system-arm', ['--version']).split('\n')[0],
+  `node ${process.version}`,
+];
+const cmd = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
+const elapsed = (performance.now() - started) / 1000;
+console.log(t.text);
+if (scale.length) {
+  console.log('\nScaling (one generated function)');
+  for (const p of scale) console.log(`  n=${String(p.n).padStart(5)}  compile ${p.compileMs?.toFixed(1) ?? '—'} ms  validation ${p.validateMs !== undefined ? `${p.validateMs.toFixed(0)} ms, ` : ''}${p.validation}`);
+}
+if (problems.length) console.log(`\nProblems:\n${problems.join('\n')}`);
+console.log(`\n${elapsed.toFixed(0)} s; wrote bench/results.md, bench/results.svg`);
+const scaleMd = scale.length
+  ? ['## Scaling: warden time vs function size', '', 'One generated function (straight-line i32 arithmetic on locals, an `if` every 8 groups, one enclosing loop).', '',
+    '| WASM instructions | compile ms | validate ms | validation |', '|---|---|---|---|',
+    ...scale.map((p) => `| ${p.n} | ${p.compileMs?.toFixed(1) ?? '—'} | ${p.validateMs?.toFixed(0) ?? '—'} | ${p.validation} |`)].join('\n')
+  : '';
+writeFileSync(join(BENCH, 'results.md'), [
+  '# warden benchmarks', '',
+  `Made by \`${cmd}\` (${elapsed.toFixed(0)} s on this machine). Compare ratios between runs, not absolute times.`, '',
+  'Pipelines, all `-mcpu=cortex-m4 -mthumb`: C -> `clang --target=wasm32 -O2 -mno-bulk-memory -mno-multivalue -nostdlib` -> warden; the same .wasm -> `wasm2c` -> `arm-none-eabi-gcc -O2`/`-Os` (runtime /usr/src/wasm2c, `WASM_RT_MEMCHECK_SIGNAL_HANDLER=0` so explicit bounds checks, stack-depth counting off); the C source -> `arm-none-eabi-gcc -O2`/`-Os`. Every run calls the kernel once on QEMU and its checksum is checked against native gcc -O2.', '',
+  'Code size excludes runtimes (wasm2c runtime, libgcc, warden\'s `__warden_udivmod64`), the `memset`/`memcpy` of `kernels/common.h`, `__wasm_call_ctors`, and wasm2c\'s instantiation and export getters; the wasm2c export wrapper of the kernel is included. Executed instructions include every callee (libgcc and warden runtime division).', '',
+  `Tools: ${versions.join('; ')}.`, '',
+  t.md, '', scaleMd, '',
+  problems.length ? `## Problems\n\n${problems.join('\n')}` : '## Problems\n\nNone: every pipeline compiled every kernel and returned native gcc -O2\'s checksum.', '',
+].join('\n'));
+writeFileSync(join(BENCH, 'results.svg'), svg(rows, scale));
