@@ -4,6 +4,8 @@
  * code (never a stack trace for bad input).
  */
 import { Command, CommanderError } from 'commander';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { UserError } from './errors.ts';
 import { EXIT_CODES_HELP } from './common.ts';
@@ -96,5 +98,5 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const entry = process.argv[1] ?? '';
-if (/(^|[\\/])(main\.ts|warden(\.js)?)$/.test(entry)) process.exitCode = await main(process.argv);
+// Run when this file is the entry script (`tsx cli/main.ts ...`); `bin/warden.js` calls `main` itself.
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) process.exitCode = await main(process.argv);
