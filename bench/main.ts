@@ -96,6 +96,8 @@ interface Trace {
   result: number | undefined;
   instrs: number | undefined;
   note?: string;
+  /** Executions per PC inside the kernel call. */
+  histogram?: Map<number, number>;
 }
 
 /** Run an ELF with an exact per-instruction trace; count the instructions of the call at `entry`. */
@@ -116,7 +118,11 @@ function traceRun(elf: string, entry: number, parseResult: (stdout: string) => n
   const caller = pcs[start - 1]!;
   for (let i = start + 1; i < pcs.length; i++) {
     const pc = pcs[i]!;
-    if (pc === caller + 2 || pc === caller + 4) return { result, instrs: i - start };
+    if (pc === caller + 2 || pc === caller + 4) {
+      const histogram = new Map<number, number>();
+      for (let j = start; j < i; j++) histogram.set(pcs[j]!, (histogram.get(pcs[j]!) ?? 0) + 1);
+      return { result, instrs: i - start, histogram };
+    }
   }
   return { result, instrs: undefined, note: 'kernel did not return' };
 }
@@ -139,7 +145,9 @@ function buildNative(k: string, level: string): GccBuild {
   writeFileSync(join(d, 'harness_native.c'), `#include <stdint.h>\nuint32_t bench_${k}(void);\nvolatile uint32_t bench_sink;\nuint32_t bench_run(void) { bench_sink = bench_${k}(); return bench_sink; }\n`);
   const elf = join(d, `native${level}.elf`);
   run('arm-none-eabi-gcc', [...f, '-nostdlib', '-nostartfiles', '-T', join(BENCH, 'm4.ld'), join(BENCH, 'startup.c'), join(d, 'harness_native.c'), obj, '-lgcc', '-o', elf]);
-  return { size: kernelBytes(symbolSizes(obj)), trace: traceRun(elf, symbolAddr(elf, `bench_${k}`), gccResult) };
+  const trace = traceRun(elf, symbolAddr(elf, `bench_${k}`), gccResult);
+  delete trace.histogram;
+  return { size: kernelBytes(symbolSizes(obj)), trace };
 }
 
 function buildWasm2c(k: string, level: string): GccBuild {
@@ -167,10 +175,67 @@ function buildWasm2c(k: string, level: string): GccBuild {
   const elf = join(d, `w2c${level}.elf`);
   run('arm-none-eabi-gcc', [...f, `-I${d}`, '-nostartfiles', '--specs=nano.specs', '--specs=nosys.specs', '-Wl,--no-enum-size-warning', '-T', join(BENCH, 'm4.ld'),
     join(BENCH, 'startup.c'), join(d, 'harness_w2c.c'), obj, rt, '-lgcc', '-o', elf]);
-  return { size: kernelBytes(symbolSizes(obj)), trace: traceRun(elf, symbolAddr(elf, entry), gccResult) };
+  const trace = traceRun(elf, symbolAddr(elf, entry), gccResult);
+  delete trace.histogram;
+  return { size: kernelBytes(symbolSizes(obj)), trace };
+}
+
+/**
+ * Where warden's executed instructions go: each instruction of the linked
+ * image is classified from its disassembly, then weighted by the trace.
+ *   bounds   the linear-memory bounds check (adds #size / bcs, cmp ..., lsl #16 / bhi to the trap)
+ *   address  movw/movt of the memory base or the page-count word's address, and the page-count load
+ *   stack    loads and stores at [sp, ...] (spills, reloads, saved registers)
+ *   other    everything else
+ */
+export type Breakdown = Record<'bounds' | 'address' | 'stack' | 'other', number>;
+function breakdown(elf: string, symbols: Map<string, number>, histogram: Map<number, number>): Breakdown {
+  const special = new Set([symbols.get('__warden_memory'), symbols.get('__warden_memory_pages')].filter((x): x is number => x !== undefined));
+  const pagesAddr = symbols.get('__warden_memory_pages');
+  const lines = run('arm-none-eabi-objdump', ['-d', '--no-show-raw-insn', elf]).split('\n');
+  const ins: { addr: number; op: string; args: string }[] = [];
+  for (const l of lines) {
+    const m = /^\s+([0-9a-f]+):\s+([a-z][\w.]*)\s*([^;@]*)/.exec(l);
+    if (m) ins.push({ addr: parseInt(m[1]!, 16), op: m[2]!, args: m[3]!.trim() });
+  }
+  const cls = new Map<number, keyof Breakdown>();
+  const lo = new Map<string, { v: number; at: number }>();
+  const isTrapBranch = (k: number) => {
+    const b = ins[k];
+    if (!b || !/^b(cs|hi)(\.[nw])?$/.test(b.op)) return false;
+    const target = parseInt(b.args, 16);
+    return ins.some((x) => x.addr === target && x.op === 'udf');
+  };
+  ins.forEach((x, k) => {
+    const regs = x.args.split(',').map((a) => a.trim());
+    if (x.op.startsWith('movw')) lo.set(regs[0]!, { v: parseInt(regs[1]!.replace('#', ''), 10), at: x.addr });
+    if (x.op.startsWith('movt')) {
+      const l = lo.get(regs[0]!);
+      const v = ((parseInt(regs[1]!.replace('#', ''), 10) << 16) | (l?.v ?? 0)) >>> 0;
+      if (l && special.has(v)) {
+        cls.set(l.at, 'address');
+        cls.set(x.addr, 'address');
+        const nx = ins[k + 1];
+        if (v === pagesAddr && nx && /^ldr/.test(nx.op) && nx.args.startsWith(`${regs[0]}, [${regs[0]}`)) cls.set(nx.addr, 'address');
+      }
+    }
+    if (/^adds/.test(x.op) && isTrapBranch(k + 1)) {
+      cls.set(x.addr, 'bounds');
+      cls.set(ins[k + 1]!.addr, 'bounds');
+    }
+    if (/^cmp/.test(x.op) && /lsl #16$/.test(x.args) && isTrapBranch(k + 1)) {
+      cls.set(x.addr, 'bounds');
+      cls.set(ins[k + 1]!.addr, 'bounds');
+    }
+    if (!cls.has(x.addr) && /^(ldr|str|ldrd|strd)/.test(x.op) && /\[sp\b/.test(x.args)) cls.set(x.addr, 'stack');
+  });
+  const out: Breakdown = { bounds: 0, address: 0, stack: 0, other: 0 };
+  for (const [pc, n] of histogram) out[cls.get(pc) ?? 'other'] += n;
+  return out;
 }
 
 interface WardenBuild {
+  breakdown?: Breakdown;
   ok: boolean;
   error?: string;
   size?: number;
@@ -210,7 +275,9 @@ async function buildWarden(k: string): Promise<WardenBuild> {
     const m = /^ok 00000000 ([0-9a-f]{8})$/m.exec(stdout);
     return m ? parseInt(m[1]!, 16) : undefined;
   });
-  return { ok: true, size, compileMs: median(times), trace, functions: out.functions.length };
+  const bd = trace.histogram ? breakdown(elf, fw.symbols, trace.histogram) : undefined;
+  delete trace.histogram;
+  return { ok: true, size, compileMs: median(times), trace, functions: out.functions.length, ...(bd ? { breakdown: bd } : {}) };
 }
 
 async function validate(wasm: string, obj: string): Promise<{ text: string; ms?: number }> {
@@ -420,17 +487,29 @@ function tables(rows: Row[]): { md: string; text: string; geo: Record<PipeKey, {
     const w = h.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
     return all.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ')).join('\n');
   };
+  const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(0)}%`;
+  const bdHead = ['kernel', 'warden instrs', 'bounds checks', 'memory/pages address', 'stack loads/stores', 'other', 'other / gcc -O2 total'];
+  const bdRows = rows.filter((r) => r.warden?.breakdown).map((r) => {
+    const b = r.warden!.breakdown!;
+    const tot = b.bounds + b.address + b.stack + b.other;
+    const base = figures(r, 'native2').instrs;
+    return [r.kernel, String(tot), pct(b.bounds, tot), pct(b.address, tot), pct(b.stack, tot), pct(b.other, tot), base ? (b.other / base).toFixed(2) : '—'];
+  });
   const compRows = rows.map((r) => [r.kernel, fmt(r.warden?.functions), r.warden?.compileMs?.toFixed(1) ?? '—', r.warden?.validateMs?.toFixed(0) ?? '—', r.warden?.validation ?? '—']);
   const compHead = ['kernel', 'functions', 'compile ms', 'validate ms', 'validation'];
   const text = [
     'Code size (.text bytes of the kernel\'s own functions; ratio vs gcc -O2)', txt(head, [...sizeRows, geoRow]), '',
     'Executed instructions, one kernel call (ratio vs gcc -O2)', txt(head, [...instrRows, geoRowI]), '',
+    'warden executed instructions by kind', txt(bdHead, bdRows), '',
     'warden compile / validation', txt(compHead, compRows),
   ].join('\n');
   const mdText = [
     '## Code size', '', '`.text` bytes of the kernel\'s own functions (ratio against native gcc -O2 in parentheses).', '', md(head, [...sizeRows, geoRow]), '',
     '## Executed instructions', '', 'Instructions executed by one call of `bench_<kernel>()` on QEMU mps2-an386 (Cortex-M4), exact count (ratio against native gcc -O2). A dash: no count, or the result differed from native gcc -O2 (see Problems).', '',
     md(head, [...instrRows, geoRowI]), '',
+    '## Where warden\'s executed instructions go', '',
+    'Each instruction of warden\'s linked image classified from its disassembly, weighted by the trace of the kernel call: linear-memory bounds checks (`adds rT, rA, #size; bcs trap; cmp rT, rP, lsl #16; bhi trap`), materialising the memory base or page-count address (`movw/movt`) and loading the page count, loads/stores at `[sp]`, and the rest. The last column compares the rest alone with native gcc -O2\'s total.', '',
+    md(bdHead, bdRows), '',
     '## warden compile and validation time', '', 'compileModule wall time (median of 3 after a warm-up); validateObject wall time in a child process (Z3 initialisation excluded).', '',
     md(compHead, compRows),
   ].join('\n');
