@@ -1,0 +1,11 @@
+(module
+  (type (;0;) (func))
+  (table 1 funcref)
+  (memory 1 2)
+  (global (mut i32) (i32.const 2))
+  (global (mut i64) (i64.const -8509452144106740408))
+  (func (;0;) (export "f0") (type 0)
+    (if (i64.eqz (i64.const -1)) (then (i64.store16 (i32.const 65535) (i64.const 64))) (else )) (drop (i32.le_u (i32.const -629185370) (i32.const 1497280105))) (drop (i64.const 64))
+    )
+  (elem (i32.const 0) func 0)
+  (data (i32.const 65520) "\0b\30\55\7a\9f\c4\e9\0e\33\58\7d\a2\c7\ec\11\36"))
