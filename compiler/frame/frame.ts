@@ -13,6 +13,7 @@ import { LR, PC, SP, type MInstr, type PReg } from '../target/insn.ts';
 import { INCOMING_BASE, SPILL_BASE, isVirtual, mapRegs, type VFunction, type VInstr, type VReg } from '../isel/vcode.ts';
 import type { Allocation } from '../regalloc/alloc.ts';
 import { peephole } from './peephole.ts';
+import { useDeadFlags } from './flags.ts';
 
 export interface Frame {
   /** Registers pushed by the prologue, ascending (LR last when present). */
@@ -68,7 +69,7 @@ export function finalise(fn: VFunction, alloc: Allocation): Finalised {
     if (m.op === 'mov' && !m.setFlags && m.op2.kind === 'reg' && !m.op2.shift && m.op2.rm === m.rd) continue; // coalesced
     code.push(m);
   }
-  const final = peephole(code);
+  const final = useDeadFlags(peephole(code));
   const labelIndex = new Map<number, number>();
   final.forEach((i, k) => {
     if (i.op === 'label') labelIndex.set(i.label, k);
