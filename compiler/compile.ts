@@ -177,7 +177,7 @@ function moduleData(m: Module, prefix: string, reservedPages: number, fsyms: Map
     for (const d of m.datas) {
       if (d.offset?.kind !== 'i32.const') continue;
       const at = d.offset.value >>> 0;
-      if (at + d.bytes.length > bytes.length) throw new Error(`data segment at ${at} (+${d.bytes.length}) exceeds the ${reservedPages} reserved pages`);
+      if (at + d.bytes.length > bytes.length) throw new Error(`internal: data segment at ${at} not checked against the reserved pages`);
       bytes.set(d.bytes, at);
     }
     const hasInit = m.datas.some((d) => d.bytes.length > 0);
@@ -278,6 +278,14 @@ export function compileModule(m: Module, options: CompileOptions = {}): CompileR
       frame: { saved: r.fn.frame.saved, size: r.fn.frame.size },
       cutPoints: r.fn.cutPoints.map(({ label, ...c }) => ({ ...c, address: c.kind === 'entry' ? 0 : enc.labelOffsets.get(label)! })),
     });
+  }
+  // An active data segment beyond the reserved memory would trap at instantiation; an object cannot.
+  for (const d of m.datas) {
+    if (d.offset?.kind !== 'i32.const') continue;
+    const at = d.offset.value >>> 0;
+    if (at + d.bytes.length > reservedPages * WASM_PAGE_BYTES) {
+      errors.push({ kind: 'unsupported', offset: d.byteOffset, feature: `data segment at ${at} (+${d.bytes.length} bytes) beyond the ${reservedPages} reserved memory pages (an instantiation trap)` });
+    }
   }
   if (errors.length > 0) return { ok: false, errors };
   // Runtime routines: local functions, emitted once when some function calls them.

@@ -211,7 +211,9 @@ export class FnBuilder {
         return;
       case 'cond': {
         if (x.zero && forward) {
-          // v == 0 is the condition: branch on it with CBZ/CBNZ, without the flags.
+          // v == 0 is the condition: branch on it with CBZ/CBNZ. The pure compares are not
+          // needed, but instructions that compute v (e.g. the ORR of i64 halves) are.
+          for (const i of x.flags) if (i.op !== 'cmp' && i.op !== 'cmn' && i.op !== 'tst' && i.op !== 'teq') this.emit(i);
           const branchIfZero = x.zero.ifZero === whenTrue;
           this.emit({ op: branchIfZero ? 'cbz' : 'cbnz', rn: x.zero.v, target });
           return;

@@ -20,6 +20,7 @@ import { opInfo } from '../../spec/wasm/opcodes.ts';
 import { SP, type Address, type Label } from '../target/insn.ts';
 import { FnBuilder, c32, c64, i32, i64, imm, reg, type Val } from './builder.ts';
 import { CONSUMES_COND, selectRule } from './rules.ts';
+import { resultRegs, type ResultReg } from './results.ts';
 import { INCOMING_BASE, type VCutPoint, type VFunction, type VReg, type VValueLoc, type VWord } from './vcode.ts';
 
 /** A construct outside the supported subset, found while selecting. */
@@ -84,6 +85,14 @@ const STORES: Record<StoreOp, { size: 1 | 2 | 4 | 8; from: IntType }> = {
   'i64.store16': { size: 2, from: 'i64' },
   'i64.store32': { size: 4, from: 'i64' },
 };
+
+function physical(l: ResultReg): Val {
+  return l.kind === 'reg' ? i32(l.reg) : i64(l.lo, l.hi);
+}
+
+function resultValueLoc(l: ResultReg): VValueLoc {
+  return l.kind === 'reg' ? { type: 'i32', loc: { kind: 'vreg', v: l.reg } } : { type: 'i64', lo: { kind: 'vreg', v: l.lo }, hi: { kind: 'vreg', v: l.hi } };
+}
 
 export function intType(t: ValType, offset: number, what: string): IntType {
   if (t === 'i32' || t === 'i64') return t;
@@ -186,6 +195,16 @@ class Lowerer {
     });
   }
 
+  /**
+   * Before a structured block: copy stack entries that still name a local's
+   * registers. A local written inside the block (on one arm only, or in a
+   * loop) must not change what those entries, shared by every path through
+   * the block, hold at its end.
+   */
+  detachAll(): void {
+    this.locals.forEach((_, index) => this.detach(index));
+  }
+
   /** Move `vals` into the branch-target registers `targets` as a parallel move. */
   moveTo(targets: Val[], vals: Val[]): void {
     const targetRegs = new Set(targets.flatMap((t) => (t.k === 'i32' ? [t.v] : t.k === 'i64' ? [t.lo, t.hi] : [])));
@@ -206,9 +225,9 @@ class Lowerer {
     const type = m.types[this.func.typeIndex];
     if (!type) throw new Error(`internal: type index ${this.func.typeIndex} out of range`);
     const params = type.params.map((p) => intType(p, this.func.byteOffset, 'param'));
-    if (type.results.length > 1) throw new Unsupported(this.func.byteOffset, `multiple results (${type.results.length}; AAPCS returns one value)`);
     const results = type.results.map((r) => intType(r, this.func.byteOffset, 'result'));
     const declared = this.func.locals.map((t) => intType(t, this.func.byteOffset, 'local'));
+    const resultLocs = this.resultLocations(results, this.func.byteOffset);
 
     // Entry: the cut point sees the params where AAPCS puts them, declared locals as 0.
     const layout = paramLocations(params);
@@ -256,19 +275,11 @@ class Lowerer {
     if (this.reachable || fctl.branched) {
       this.stack = [];
       this.b.place(fctl.label);
-      const res = fctl.targets[0];
-      const top: VValueLoc[] = [];
-      if (res?.k === 'i32') {
-        this.b.assign(i32(0), res);
-        top.push({ type: 'i32', loc: { kind: 'vreg', v: 0 } });
-      } else if (res?.k === 'i64') {
-        this.b.assign(i64(0, 1), res);
-        top.push({ type: 'i64', lo: { kind: 'vreg', v: 0 }, hi: { kind: 'vreg', v: 1 } });
-      }
-      this.cut('exit', this.b.label(), { offset: this.func.byteOffset, position: 'after' }, top);
-      // The exit marker: replaced by the epilogue after allocation; it reads the result registers.
+      // The results go to their registers (results.ts); the exit marker reads them.
+      fctl.targets.forEach((t, i) => this.b.assign(physical(resultLocs[i]!), t));
+      this.cut('exit', this.b.label(), { offset: this.func.byteOffset, position: 'after' }, resultLocs.map(resultValueLoc));
       const marker = this.b.emit({ op: 'nop' });
-      this.b.implicit.set(marker, { uses: results.length === 0 ? [] : res?.k === 'i64' ? [0, 1] : [0], defs: [] });
+      this.b.implicit.set(marker, { uses: resultLocs.flatMap((l) => (l.kind === 'reg' ? [l.reg] : [l.lo, l.hi])), defs: [] });
     }
     this.b.emitTrapBlocks();
     return {
@@ -358,6 +369,7 @@ class Lowerer {
       }
       case 'block': {
         const bt = this.blockType(ins.type, ins.offset);
+        this.detachAll();
         const ctl: Ctl = { kind: 'block', label: b.label(), height: this.stack.length - bt.params.length, targets: bt.results.map((t) => this.fresh(t)), results: bt.results, branched: false, offset: ins.offset };
         this.ctls.push(ctl);
         this.lowerBody(ins.body);
@@ -366,6 +378,7 @@ class Lowerer {
       }
       case 'loop': {
         const bt = this.blockType(ins.type, ins.offset);
+        this.detachAll();
         const targets = bt.params.map((t) => this.fresh(t));
         this.moveTo(targets, this.popN(bt.params.length));
         const ctl: Ctl = { kind: 'loop', label: b.label(), height: this.stack.length, targets, results: bt.results, branched: false, offset: ins.offset };
@@ -379,6 +392,7 @@ class Lowerer {
       case 'if': {
         const bt = this.blockType(ins.type, ins.offset);
         const cond = this.pop();
+        this.detachAll();
         const ctl: Ctl = { kind: 'if', label: b.label(), height: this.stack.length - bt.params.length, targets: bt.results.map((t) => this.fresh(t)), results: bt.results, branched: false, offset: ins.offset };
         this.ctls.push(ctl);
         if (ins.else.length === 0 && bt.results.length === 0 && bt.params.length === 0) {
@@ -566,20 +580,26 @@ class Lowerer {
     return used;
   }
 
+  /** Where results live (results.ts); more than r0-r3 is unsupported. */
+  resultLocations(results: IntType[], offset: number): ResultReg[] {
+    const r = resultRegs(results);
+    if (!r.ok) throw new Unsupported(offset, r.reason);
+    return r.regs;
+  }
+
   afterCall(results: IntType[], offset: number): void {
-    const top: VValueLoc[] = results.length === 0 ? [] : results[0] === 'i32' ? [{ type: 'i32', loc: { kind: 'vreg', v: 0 } }] : [{ type: 'i64', lo: { kind: 'vreg', v: 0 }, hi: { kind: 'vreg', v: 1 } }];
-    this.cut('call-return', this.b.label(), { offset, position: 'after' }, top);
-    if (results.length === 1) {
-      const r = this.fresh(results[0]!);
-      this.b.assign(r, results[0] === 'i32' ? i32(0) : i64(0, 1));
+    const locs = this.resultLocations(results, offset);
+    this.cut('call-return', this.b.label(), { offset, position: 'after' }, locs.map(resultValueLoc));
+    results.forEach((t, i) => {
+      const r = this.fresh(t);
+      this.b.assign(r, physical(locs[i]!));
       this.stack.push(r);
-    }
+    });
   }
 
   signature(typeIndex: number, offset: number): { params: IntType[]; results: IntType[] } {
     const t = this.env.module.types[typeIndex];
     if (!t) throw new Error(`internal: type index ${typeIndex} out of range`);
-    if (t.results.length > 1) throw new Unsupported(offset, `call to a function with ${t.results.length} results`);
     return { params: t.params.map((p) => intType(p, offset, 'call param')), results: t.results.map((r) => intType(r, offset, 'call result')) };
   }
 

@@ -1,0 +1,54 @@
+/**
+ * Regressions found by the fuzzer (tests/fuzz/FINDINGS.md), each run on
+ * QEMU against V8.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodeModule } from '../../spec/wasm/decode.ts';
+import { compileModule } from '../../compiler/compile.ts';
+import { compileWat, differential, type Call } from './pipeline-harness.ts';
+
+const finding = (name: string) => readFileSync(new URL(`../fuzz/findings/${name}`, import.meta.url), 'utf8');
+const EDGE32 = [0n, 1n, 5n, 0xffffffffn, 0x80000000n, 0x7fffffffn];
+
+describe('fuzzer regressions', () => {
+  it('F2: a stack entry naming a local keeps its value when the local is set on one arm of an if', async () => {
+    const c = await compileWat(finding('f2.wat'));
+    const rows = await differential(c, EDGE32.map((a): Call => ({ name: 'f', args: [a] })));
+    expect(rows.filter((r) => r.arm !== r.v8)).toEqual([]);
+    // The same shape inside a loop and a block.
+    const c2 = await compileWat(`(module
+      (func (export "loop") (param i32) (result i32) (local i32)
+        (local.get 1) (loop (local.set 1 (i32.add (local.get 1) (i32.const 1))) (br_if 0 (i32.lt_u (local.get 1) (local.get 0)))) (drop) (local.get 1))
+      (func (export "block") (param i32) (result i32) (local i32)
+        (local.get 1) (block (local.set 1 (i32.const 9)) (br_if 0 (local.get 0)) (local.set 1 (i32.const 7))) (i32.add (local.get 1))))`);
+    const rows2 = await differential(c2, EDGE32.slice(0, 4).flatMap((a): Call[] => [{ name: 'loop', args: [a & 0xffn] }, { name: 'block', args: [a] }]));
+    expect(rows2.filter((r) => r.arm !== r.v8)).toEqual([]);
+  });
+
+  it('F3: the out-of-bounds trap behind a comparison with an uninitialised local', async () => {
+    const c = await compileWat(finding('f3.wat'));
+    const rows = await differential(c, [{ name: 'f0', args: [0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n] }]);
+    expect(rows).toEqual([{ call: expect.any(String), v8: rows[0]!.v8, arm: rows[0]!.v8 }]);
+    expect(rows[0]!.v8).toMatch(/trap/);
+  });
+
+  it('F4: branching on i64.eqz computes the OR of the halves before CBZ/CBNZ', async () => {
+    const c = await compileWat(finding('f4.wat'));
+    const rows = await differential(c, [{ name: 'f0', args: [] }]);
+    expect(rows.filter((r) => r.arm !== r.v8)).toEqual([]);
+    const c2 = await compileWat(`(module (func (export "f") (param i64) (result i32) (if (result i32) (i64.eqz (local.get 0)) (then (i32.const 1)) (else (i32.const 2)))))`);
+    const rows2 = await differential(c2, [0n, 1n, 1n << 32n, (1n << 64n) - 1n].map((a): Call => ({ name: 'f', args: [a] })));
+    expect(rows2.filter((r) => r.arm !== r.v8)).toEqual([]);
+  });
+
+  it('F1: an out-of-bounds data segment is a compile error, not an exception', async () => {
+    const wabt = await (await import('wabt')).default();
+    const m = wabt.parseWat('f1.wat', '(module (memory 1) (data (i32.const -1) "x"))');
+    const bytes = m.toBinary({}).buffer;
+    m.destroy();
+    const r = compileModule(decodeModule(bytes), {});
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]).toMatchObject({ kind: 'unsupported', feature: expect.stringMatching(/data segment at 4294967295/) });
+  });
+});
