@@ -15,16 +15,8 @@ import { robustCampaign, type RobustFailure } from './robust.ts';
  * tests/fuzz/findings/). A robustness failure matching one is tolerated; the
  * wrong-code bugs (no matcher) do not occur with this file's seeds.
  */
-const KNOWN_BUGS: { id: string; reason: string; matches?: (f: RobustFailure) => boolean }[] = [
-  {
-    id: 'F1',
-    reason: 'compileModule throws a plain Error (instead of returning a CompileError) for a data segment beyond the reserved pages; the CLI turns it into exit 1',
-    matches: (f) => /^compileModule threw: data segment at \d+ \(\+\d+\) exceeds the \d+ reserved pages$/.test(f.what),
-  },
-  { id: 'F2', reason: 'wrong code: an i64 local pushed before a conditional write reads the first parameter instead of 0 (findings/f2.wat)' },
-  { id: 'F4', reason: 'wrong code: spurious out-of-bounds trap in f0() (findings/f4.wat, unreduced)' },
-  { id: 'F3', reason: 'wrong code: missing out-of-bounds trap, branch on an uninitialised i32 local with 8 parameters (findings/f3.wat, unreduced)' },
-];
+/** Open bugs the campaign may meet, each with its reason; empty when none is known. F1-F4 are fixed (tests/compiler/regressions.test.ts). */
+const KNOWN_BUGS: { id: string; reason: string; matches?: (f: RobustFailure) => boolean }[] = [];
 
 describe('fuzz: generated modules', () => {
   it('the generator makes valid modules that shrink towards a trivial one', async () => {
