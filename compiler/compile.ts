@@ -228,6 +228,11 @@ export function cHeader(m: Module, prefix: string): string {
     if (e.kind !== 'func') continue;
     const t = m.types[m.funcTypeIndices[e.index]!]!;
     const params = t.params.length === 0 ? 'void' : t.params.map(cType).join(', ');
+    if (t.results.length > 1) {
+      // Several results come back in r0-r3 (isel/results.ts), which no C return type expresses.
+      lines.push(`/* ${prefix}${e.name}(${params}) returns ${t.results.join(', ')} in r0-r3: not callable from C */`);
+      continue;
+    }
     lines.push(`${t.results.length === 0 ? 'void' : cType(t.results[0]!)} ${prefix}${e.name}(${params});`);
   }
   return `${lines.join('\n')}\n`;

@@ -14,6 +14,8 @@
  *   ok <i>                    call i returned, no result
  *   ok <i> <r0>               i32 result
  *   ok <i> <r1><r0>           i64 result (16 digits, high word first)
+ *   ok <i> <v1> <v2> ...      several results, each as above, from the
+ *                             registers compiler/isel/results.ts puts them in
  *   trap <i> <code>           call i executed UDF #code (spec/abi/traps.ts); the next call still runs
  *   fault <i> <cfsr> <pc>     any other fault (CFSR, faulting PC); the run stops (exit status 3)
  *   done                      all calls ran; exit status 0 (SYS_EXIT_EXTENDED)
@@ -22,7 +24,8 @@
  *
  * Calls follow AAPCS: r0-r3, an i64 in an even-aligned register pair, the
  * rest on the stack (i64 8-byte aligned), no back-filling; SP is 8-byte
- * aligned at the call; results in r0 or r0:r1.
+ * aligned at the call; results in r0 or r0:r1, several results in r0-r3
+ * (compiler/isel/results.ts).
  */
 import type { Cond } from '../target/insn.ts';
 import { encodeFunction, type TargetInstr } from '../target/encode.ts';
@@ -31,13 +34,14 @@ import { trapKindOfCode, type TrapKind } from '../../spec/abi/traps.ts';
 import { buildElf, SHF, SHT, type SectionSpec } from '../elf/elf32.ts';
 import { link, RAM_BASE, RAM_SIZE } from './link.ts';
 import { runOnQemu, type QemuOptions } from './qemu.ts';
+import { resultRegs } from '../isel/results.ts';
 
 export type ValType = 'i32' | 'i64';
 
 export interface FirmwareCall {
   symbol: string;
   args: { type: ValType; value: bigint }[];
-  /** At most one result (AAPCS returns one value). */
+  /** Results, in the registers of compiler/isel/results.ts (r0-r3). */
   results: ValType[];
 }
 
@@ -114,8 +118,10 @@ function runtime(): { functions: ObjFunction[]; data: ObjData[]; resumeLabel: nu
   const puthexRaw = writeHex('__warden_puthex_raw', 1);
   const exit = (block: string): RI[] => [addr(R1, block), ...semihost(0x20), label(99), b(99)];
   // The driver. r4 = current call descriptor, r5 = call index. Descriptor words:
-  // [fn|1, r0, r1, r2, r3, nStackWords (even), nResultWords, stack words...]; fn = 0 ends the table.
-  const LOOP = 10, DONE = 11, COPY = 12, COPIED = 13, NEXT = 14, RESUME = 15, R0W = 16, ZERO = 17, ZEROED = 18, COPYD = 19, COPIEDD = 20;
+  // [fn|1, r0, r1, r2, r3, nStackWords (even), printSpec, stack words...]; fn = 0 ends the table.
+  // printSpec: up to 4 bytes from the low end, each 0x80 | reg (print " %08x" of that result
+  // register) or 0x90 | reg (print "%08x", no space: the low word after an i64's high word); 0 ends.
+  const LOOP = 10, DONE = 11, COPY = 12, COPIED = 13, NEXT = 14, RESUME = 15, ZERO = 17, ZEROED = 18, COPYD = 19, COPIEDD = 20, WORD = 21, RAW = 22, STEP = 23;
   const driver = fn('__warden_reset', [
     // .data from its load image, .bss zeroed.
     addr(R0, '__data_load'), addr(R1, '__data_start'), addr(R2, '__data_end'),
@@ -143,17 +149,22 @@ function runtime(): { functions: ObjFunction[]; data: ObjData[]; resumeLabel: nu
     { op: 'ldrd', rt: R0, rt2: R1, base: R4, offset: 4 },
     { op: 'ldrd', rt: R2, rt2: R3, base: R4, offset: 12 },
     ldr(R6, R4), { op: 'blx', rm: R6 },
-    // Back: restore SP, report "ok <i> [results]".
+    // Back: keep r0-r3, restore SP, report "ok <i> [results]".
+    addr(R6, '__warden_results'),
+    { op: 'strd', rt: R0, rt2: R1, base: R6, offset: 0 }, { op: 'strd', rt: R2, rt2: R3, base: R6, offset: 8 },
     addr(R2, '__warden_ctx'), ldr(R3, R2, 0), movr(SPR, R3),
-    movr(R6, R0), movr(R7, R1),
     addr(R0, '__warden_str_ok'), bl('__warden_puts'),
     movr(R0, R5), bl('__warden_puthex'),
-    ldr(R3, R4, 24), cmpi(R3, 0), b(NEXT, 'eq'),
-    cmpi(R3, 1), b(R0W, 'eq'),
-    movr(R0, R7), bl('__warden_puthex'),
-    // i64: the low word follows the high word without a space.
-    movr(R0, R6), bl('__warden_puthex_raw'), b(NEXT),
-    label(R0W), movr(R0, R6), bl('__warden_puthex'),
+    ldr(R7, R4, 24),
+    label(WORD),
+    { op: 'alu', alu: 'and', setFlags: false, rd: R3, rn: R7, op2: imm(0xff) }, { op: 'cbz', rn: R3, target: NEXT },
+    { op: 'alu', alu: 'and', setFlags: false, rd: R2, rn: R3, op2: imm(3) },
+    { op: 'ldr', size: 4, signed: false, rt: R0, addr: { kind: 'reg', base: R6, index: R2, shift: 2 } },
+    { op: 'tst', rn: R3, op2: imm(0x10) }, b(RAW, 'ne'),
+    bl('__warden_puthex'), b(STEP),
+    label(RAW), bl('__warden_puthex_raw'),
+    label(STEP),
+    { op: 'mov', setFlags: false, rd: R7, op2: { kind: 'reg', rm: R7, shift: { kind: 'lsr', amount: 8 } } }, b(WORD),
     label(NEXT),
     addr(R0, '__warden_str_nl'), bl('__warden_puts'),
     ldr(R7, R4, 20), addi(R4, R4, 28),
@@ -214,7 +225,7 @@ function runtime(): { functions: ObjFunction[]; data: ObjData[]; resumeLabel: nu
     str8('__warden_str_ok', 'ok'), str8('__warden_str_trap', 'trap'), str8('__warden_str_fault', 'fault'),
     str8('__warden_str_done', 'done\n'), str8('__warden_str_nl', '\n'),
     words('__warden_exit_ok', [0x20026, 0]), words('__warden_exit_fault', [0x20026, FAULT_EXIT]),
-    words('__warden_hexbuf', [0, 0, 0], '.bss'), words('__warden_ctx', [0, 0, 0], '.bss'),
+    words('__warden_hexbuf', [0, 0, 0], '.bss'), words('__warden_ctx', [0, 0, 0], '.bss'), words('__warden_results', [0, 0, 0, 0], '.bss'),
   ];
   return { functions: [driver, fault, puts, puthex, puthexRaw, puthexFill], data, resumeLabel: RESUME };
 }
@@ -248,15 +259,22 @@ export function aapcsArgs(args: FirmwareCall['args']): { regs: number[]; stack: 
   return { regs, stack };
 }
 
+/** The driver's print spec for a call's results (see the driver). */
+function printSpec(i: number, c: FirmwareCall): number {
+  const r = resultRegs(c.results);
+  if (!r.ok) throw new Error(`call ${i} (${c.symbol}): ${r.reason}`);
+  const bytes = r.regs.flatMap((l) => (l.kind === 'reg' ? [0x80 | l.reg] : [0x80 | l.hi, 0x90 | l.lo]));
+  return bytes.reduce((acc, b, k) => acc + b * 2 ** (8 * k), 0);
+}
+
 function callTable(calls: FirmwareCall[]): ObjData {
   const words: number[] = [];
   const relocations: ObjData['relocations'] = [];
   calls.forEach((c, i) => {
-    if (c.results.length > 1) throw new Error(`call ${i} (${c.symbol}): ${c.results.length} results; AAPCS returns at most one`);
     for (const a of c.args) if (a.type !== 'i32' && a.type !== 'i64') throw new Error(`call ${i} (${c.symbol}): bad argument type ${String(a.type)}`);
     const { regs, stack } = aapcsArgs(c.args);
     relocations.push({ offset: words.length * 4, type: 'R_ARM_ABS32', symbol: c.symbol, addend: 0 });
-    words.push(0, ...regs, stack.length, c.results.length === 0 ? 0 : c.results[0] === 'i32' ? 1 : 2, ...stack);
+    words.push(0, ...regs, stack.length, printSpec(i, c), ...stack);
   });
   words.push(0);
   const bytes = new Uint8Array(words.length * 4);
@@ -315,9 +333,8 @@ export function parseReport(stdout: string, calls: FirmwareCall[]): { outcomes: 
     const i = parseInt(t[1] ?? '', 16);
     if (!(i >= 0 && i < calls.length)) continue;
     if (t[0] === 'ok') {
-      const words = t.slice(2);
-      const want = calls[i]!.results;
-      outcomes[i] = { kind: 'ok', values: want.length ? [BigInt(`0x${words.join('')}`)] : [] };
+      // One token per result (an i64 is one 16-digit token).
+      outcomes[i] = { kind: 'ok', values: t.slice(2).map((w) => BigInt(`0x${w}`)) };
     } else if (t[0] === 'trap') {
       const code = parseInt(t[2]!, 16);
       outcomes[i] = { kind: 'trap', code, trap: trapKindOfCode(code) };

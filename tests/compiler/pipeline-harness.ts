@@ -9,7 +9,7 @@ import { runFirmware, type CallOutcome, type FirmwareCall } from '../../compiler
 import type { Module } from '../../spec/wasm/ast.ts';
 
 /** A trap carries its code (spec/abi/traps.ts); V8's message is mapped to the codes it may mean. */
-export type Outcome = { kind: 'ok'; value?: bigint } | { kind: 'trap'; code: number };
+export type Outcome = { kind: 'ok'; value?: bigint; /** Set when there are several results. */ values?: bigint[] } | { kind: 'trap'; code: number };
 
 const V8_TRAPS: [RegExp, number][] = [
   [/unreachable/, 1],
@@ -64,7 +64,9 @@ export async function runV8(c: Compiled, calls: Call[], imports: object = {}): P
     try {
       const r = f(...args);
       if (sig.results.length === 0) return { kind: 'ok' };
-      return { kind: 'ok', value: sig.results[0] === 'i64' ? BigInt.asUintN(64, r as bigint) : BigInt((r as number) >>> 0) };
+      const bits = (t: 'i32' | 'i64', x: unknown): bigint => (t === 'i64' ? BigInt.asUintN(64, x as bigint) : BigInt((x as number) >>> 0));
+      if (sig.results.length > 1) return { kind: 'ok', values: sig.results.map((t, i) => bits(t, (r as unknown[])[i])) };
+      return { kind: 'ok', value: bits(sig.results[0]!, r) };
     } catch (e) {
       if (e instanceof V8.RuntimeError) {
         const hit = V8_TRAPS.find(([re]) => re.test(e.message));
@@ -94,7 +96,7 @@ export function runQemu(c: Compiled, calls: Call[]): { outcomes: Outcome[]; raw:
     const run = runFirmware({ functions: c.out.objFunctions, data: c.out.data, calls: fcalls.slice(at, at + CHUNK) }, { timeoutSec: 20 });
     raw.push(...run.outcomes);
     for (const o of run.outcomes) {
-      if (o.kind === 'ok') outcomes.push(o.values.length ? { kind: 'ok', value: o.values[0]! } : { kind: 'ok' });
+      if (o.kind === 'ok') outcomes.push(o.values.length > 1 ? { kind: 'ok', values: o.values } : o.values.length ? { kind: 'ok', value: o.values[0]! } : { kind: 'ok' });
       else if (o.kind === 'trap') outcomes.push({ kind: 'trap', code: o.code });
       else throw new Error(`QEMU: ${JSON.stringify(o)} (stdout: ${run.stdout.slice(0, 400)}, stderr: ${run.stderr.slice(0, 400)})`);
     }
@@ -104,7 +106,7 @@ export function runQemu(c: Compiled, calls: Call[]): { outcomes: Outcome[]; raw:
 
 /** Outcomes as comparable strings. */
 export function show(o: Outcome): string {
-  return o.kind === 'ok' ? `ok ${o.value ?? ''}` : `trap ${o.code}`;
+  return o.kind === 'ok' ? `ok ${o.values?.join(' ') ?? o.value ?? ''}` : `trap ${o.code}`;
 }
 
 /** Run on both and return pairs for a readable assertion. */
