@@ -525,7 +525,7 @@ function svg(rows: Row[], scale: ScalePoint[]): string {
     const max = Math.max(2, Math.ceil(Math.max(...vals) * 2) / 2);
     for (let t = 0; t <= max + 1e-9; t += max > 6 ? 2 : 0.5) {
       const y = bottom - (t / max) * h;
-      parts.push(`<line x1="${left}" x2="${right}" y1="${y}" y2="${y}" stroke="${t === 1 ? '#000' : '#ddd'}" stroke-width="${t === 1 ? 1.2 : 1}"/>`);
+      parts.push(`<line x1="${left}" x2="${right}" y1="${y}" y2="${y}" stroke="#ddd"/>`);
       parts.push(`<text x="${left - 6}" y="${y + 4}" font-size="11" text-anchor="end">${t.toFixed(1)}×</text>`);
     }
     const gw = (right - left) / rows.length;
@@ -540,6 +540,8 @@ function svg(rows: Row[], scale: ScalePoint[]): string {
       });
       parts.push(`<text x="${gx + gw / 2 - 5}" y="${bottom + 14}" font-size="11" text-anchor="middle">${esc(r.kernel)}</text>`);
     });
+    const y1 = bottom - (1 / max) * h; // the native gcc -O2 line, over the bars
+    parts.push(`<line x1="${left}" x2="${right}" y1="${y1}" y2="${y1}" stroke="#000" stroke-width="1.2" stroke-dasharray="4 2"/><text x="${right}" y="${y1 - 3}" font-size="10" text-anchor="end">1.0× = gcc -O2</text>`);
     return bottom + 20;
   };
   parts.push(`<text x="20" y="22" font-size="17" font-weight="bold">warden benchmarks: ratio against native arm-none-eabi-gcc -O2 (Cortex-M4; lower is better)</text>`);
