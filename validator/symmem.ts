@@ -14,6 +14,7 @@
  * 4-aligned plus a multiple of 4 (the M-profile SP write mask).
  */
 import type { Algebra } from '../spec/bv/algebra.ts';
+import { CBV, concrete } from '../spec/bv/concrete.ts';
 import { z3Algebra, type Z3Context, type ZBool, type ZBV, type ZMem } from '../spec/bv/z3.ts';
 
 /** Byte memory: a base array and the writes on top of it, oldest first. */
@@ -29,6 +30,8 @@ export interface VAlgebra extends Algebra<ZBV, ZBool, SymMem> {
   memVar(name: string): SymMem;
   /** A 32-bit root whose value is a multiple of `align` (e.g. the entry SP). */
   alignedRoot(term: ZBV, align: number): void;
+  /** The root of stack addresses (the entry SP): base-array bytes at root + constant become byte variables. */
+  stackRoot(term: ZBV): void;
   /** The exact Z3 array term of a memory (for reporting). */
   toArray(m: SymMem): ZMem;
 }
@@ -36,6 +39,8 @@ export interface VAlgebra extends Algebra<ZBV, ZBool, SymMem> {
 interface Affine {
   /** Z3 AST id of the root, or -1 for a constant. */
   root: number;
+  /** The root term itself (undefined for a constant). */
+  term?: ZBV;
   off: number;
 }
 
@@ -43,19 +48,44 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
   const Z = z3Algebra(ctx);
   const aff = new Map<number, Affine>();
   const aligned = new Map<number, number>();
+  const stackRoots = new Set<number>();
+  const memNames = new Map<number, string>();
   // Every term whose AST id enters a map stays referenced, so that Z3 never reuses its id.
   const keep: ZBV[] = [];
+  const keepMem: ZMem[] = [];
+  /** For terms of width >= 32: their low 32 bits as `root + off` (mod 2^32), when known. */
   const affineOf = (x: ZBV): Affine | undefined => {
-    if (x.size() !== 32) return undefined;
+    if (x.size() < 32) return undefined;
     keep.push(x);
     const known = aff.get(x.id());
     if (known) return known;
     if (ctx.isBitVecVal(x)) return { root: -1, off: Number(x.value() & 0xffffffffn) };
-    return { root: x.id(), off: 0 };
+    return x.size() === 32 ? { root: x.id(), term: x, off: 0 } : undefined;
   };
   const record = (r: ZBV, a: Affine | undefined): ZBV => {
-    if (a && r.size() === 32 && !aff.has(r.id())) aff.set(r.id(), { root: a.root, off: a.off >>> 0 });
+    if (a && r.size() >= 32 && !aff.has(r.id())) aff.set(r.id(), { root: a.root, ...(a.term ? { term: a.term } : {}), off: a.off >>> 0 });
     return r;
+  };
+  // Constant folding with the concrete algebra (spec/bv/concrete.ts, tested to agree with this one), so
+  // that e.g. AddWithCarry(sp, NOT(imm), 1) keeps a constant offset the address tracking can see.
+  const cv = (x: ZBV): CBV | undefined => (ctx.isBitVecVal(x) ? new CBV(x.size(), x.value()) : undefined);
+  const cb = (p: ZBool): boolean | undefined => (ctx.isTrue(p) ? true : ctx.isFalse(p) ? false : undefined);
+  const fold2 = (op: (a: CBV, b: CBV) => CBV, z: (a: ZBV, b: ZBV) => ZBV) => (a: ZBV, b: ZBV): ZBV => {
+    const x = cv(a);
+    const y = cv(b);
+    if (x && y) {
+      const r = op(x, y);
+      return Z.bv(r.v, r.w);
+    }
+    return z(a, b);
+  };
+  const fold1 = (op: (a: CBV) => CBV, z: (a: ZBV) => ZBV) => (a: ZBV): ZBV => {
+    const x = cv(a);
+    if (x) {
+      const r = op(x);
+      return Z.bv(r.v, r.w);
+    }
+    return z(a);
   };
   /** true: surely equal; false: surely different; undefined: ask Z3. */
   const sameAddress = (a: ZBV, b: ZBV): boolean | undefined => {
@@ -64,6 +94,26 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
     const y = affineOf(b);
     if (!x || !y || x.root !== y.root) return undefined;
     return x.off === y.off;
+  };
+  /** `root + offset` rebuilt in one shape, so that equal addresses of the base array are one Z3 term. */
+  const canonical = (addr: ZBV): ZBV => {
+    const a = affineOf(addr);
+    if (!a || a.root === -1 || !a.term) return addr;
+    return a.off === 0 ? a.term : Z.add(a.term, Z.bv(a.off, 32));
+  };
+  /**
+   * A byte of a base array. Bytes at `stack root + constant` are plain byte variables, one per base array
+   * and offset, instead of `select` terms: Z3 then never has to separate stack addresses pairwise. This
+   * only forgets that such a byte might alias a byte read through another root (a wild read); forgetting an
+   * equality adds behaviours and never removes one, so every proof still covers the real run.
+   */
+  const baseRead = (base: ZMem, addr: ZBV): ZBV => {
+    const a = affineOf(addr);
+    const name = memNames.get(base.id());
+    if (a && a.root !== -1 && name !== undefined && stackRoots.has(a.root)) {
+      return Z.bvVar(`${name}[sp${a.off >= 0x80000000 ? `-${0x100000000 - a.off}` : `+${a.off}`}]`, 8);
+    }
+    return Z.load8(base, canonical(addr));
   };
   const load8 = (m: SymMem, addr: ZBV): ZBV => {
     let result: ZBV | undefined;
@@ -78,40 +128,134 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
       }
       pending.push({ eq: Z.eq(addr, w.addr), value: w.value });
     }
-    let r = result ?? Z.load8(m.base, addr);
+    let r = result ?? baseRead(m.base, addr);
     for (let i = pending.length - 1; i >= 0; i--) r = Z.ite(pending[i]!.eq, pending[i]!.value, r);
     return r;
   };
+  // Word-level view of AddWithCarry (spec/arm/semantics.ts computes it in 33 bits): the low word of a
+  // wide sum of zero-extended words is the 32-bit sum, and x + ~y + 1 is x - y. All exact identities.
+  const low = new Map<number, ZBV>();
+  const notArg = new Map<number, ZBV>();
+  const addArgs = new Map<number, [ZBV, ZBV]>();
+  const lowOf = (x: ZBV): ZBV | undefined => {
+    if (x.size() === 32) return x;
+    const c = cv(x);
+    if (c) return Z.bv(c.v & 0xffffffffn, 32);
+    return low.get(x.id());
+  };
+  const setLow = (r: ZBV, l: ZBV | undefined): ZBV => {
+    if (l && r.size() > 32) {
+      keep.push(r, l);
+      low.set(r.id(), l);
+    }
+    return r;
+  };
+  const C = concrete;
   const A: VAlgebra = {
     ...Z,
+    mul: fold2(C.mul, Z.mul),
+    udiv: fold2(C.udiv, Z.udiv),
+    urem: fold2(C.urem, Z.urem),
+    sdiv: fold2(C.sdiv, Z.sdiv),
+    srem: fold2(C.srem, Z.srem),
+    or: fold2(C.or, Z.or),
+    xor: fold2(C.xor, Z.xor),
+    shl: fold2(C.shl, Z.shl),
+    lshr: fold2(C.lshr, Z.lshr),
+    ashr: fold2(C.ashr, Z.ashr),
+    not: (a) => {
+      const r = fold1(C.not, Z.not)(a);
+      if (!cv(r)) {
+        keep.push(r, a);
+        notArg.set(r.id(), a);
+      }
+      return r;
+    },
+    neg: fold1(C.neg, Z.neg),
+    concat: fold2(C.concat, Z.concat),
+    sext: (x, w) => fold1((c) => C.sext(c, w), (z) => Z.sext(z, w))(x),
+    zext: (x, w) => {
+      const r = fold1((c) => C.zext(c, w), (z) => Z.zext(z, w))(x);
+      return setLow(record(r, affineOf(x)), x.size() === 32 ? x : undefined);
+    },
+    extract: (x, hi, lo) => {
+      if (hi === 31 && lo === 0 && x.size() > 32) {
+        const l = low.get(x.id());
+        if (l) return l;
+      }
+      const r = fold1((c) => C.extract(c, hi, lo), (z) => Z.extract(z, hi, lo))(x);
+      return hi === 31 && lo === 0 ? record(r, affineOf(x)) : r;
+    },
+    ite: (c, t, e) => {
+      const k = cb(c);
+      if (k !== undefined) return k ? t : e;
+      const r = Z.ite(c, t, e);
+      const lt = lowOf(t);
+      const le = lowOf(e);
+      return t.size() > 32 && lt && le ? setLow(r, Z.ite(c, lt, le)) : r;
+    },
+    boolNot: (p) => {
+      const k = cb(p);
+      return k === undefined ? Z.boolNot(p) : Z.bool(!k);
+    },
     ctx,
     bvVar: Z.bvVar,
     boolVar: Z.boolVar,
-    memVar: (name) => ({ base: Z.memVar(name), writes: [] }),
+    memVar: (name) => {
+      const base = Z.memVar(name);
+      keepMem.push(base);
+      memNames.set(base.id(), name);
+      return { base, writes: [] };
+    },
     alignedRoot: (term, align) => {
       keep.push(term);
       aligned.set(term.id(), align);
     },
+    stackRoot: (term) => {
+      keep.push(term);
+      stackRoots.add(term.id());
+    },
     toArray: (m) => m.writes.reduce((arr, w) => Z.store8(arr, w.addr, w.value), m.base),
     add: (a, b) => {
-      const r = Z.add(a, b);
+      if (a.size() > 32) {
+        const la = lowOf(a);
+        const lb = lowOf(b);
+        return setLow(fold2(C.add, Z.add)(a, b), la && lb ? A.add(la, lb) : undefined);
+      }
+      const cb0 = cv(b);
+      if (cb0 && cb0.v === 0n) return a;
+      if (cb0 && cb0.v === 1n) {
+        const pq = addArgs.get(a.id());
+        if (pq) {
+          const [p, q] = pq;
+          const nq = notArg.get(q.id());
+          if (nq) return A.sub(p, nq);
+          const np = notArg.get(p.id());
+          if (np) return A.sub(q, np);
+        }
+      }
+      const r = fold2(C.add, Z.add)(a, b);
+      if (!cv(r)) {
+        keep.push(r, a, b);
+        addArgs.set(r.id(), [a, b]);
+      }
       const x = affineOf(a);
       const y = affineOf(b);
-      if (x && y && (x.root === -1 || y.root === -1)) record(r, { root: x.root === -1 ? y.root : x.root, off: x.off + y.off });
+      if (x && y && (x.root === -1 || y.root === -1)) record(r, { ...(x.root === -1 ? y : x), off: x.off + y.off });
       return r;
     },
     sub: (a, b) => {
-      const r = Z.sub(a, b);
+      const r = fold2(C.sub, Z.sub)(a, b);
       const x = affineOf(a);
       const y = affineOf(b);
-      if (x && y && y.root === -1) record(r, { root: x.root, off: x.off - y.off });
+      if (x && y && y.root === -1) record(r, { ...x, off: x.off - y.off });
       return r;
     },
     and: (a, b) => {
       const x = affineOf(a);
       const y = affineOf(b);
-      if (x && y && y.root === -1 && y.off === 0xfffffffc && x.root !== -1 && (aligned.get(x.root) ?? 1) % 4 === 0 && x.off % 4 === 0) return a;
-      return Z.and(a, b);
+      if (a.size() === 32 && x && y && y.root === -1 && y.off === 0xfffffffc && x.root !== -1 && (aligned.get(x.root) ?? 1) % 4 === 0 && x.off % 4 === 0) return a;
+      return fold2(C.and, Z.and)(a, b);
     },
     load8,
     store8: (m, addr, value) => ({ base: m.base, writes: [...m.writes, { addr, value }] }),

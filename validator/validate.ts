@@ -179,6 +179,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   // Entry SP is 8-byte aligned by construction (AAPCS), which keeps alignment masks cheap for Z3.
   const entrySp = A.concat(A.bvVar('entry.sp[31:3]', 29), A.bv(0, 3));
   A.alignedRoot(entrySp, 8);
+  A.stackRoot(entrySp);
   const entry: EntrySyms = { sp: entrySp, lr: A.bvVar('entry.lr', 32), saved: new Map(CALLEE_SAVED.map((r) => [r, A.bvVar(`entry.r${r}`, 32)])) };
 
   // --- the certificate's link-time facts, checked where the object or the module can say ---
