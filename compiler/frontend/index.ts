@@ -100,10 +100,11 @@ export function checkModule(m: Module): FrontendError[] {
   const errors: FrontendError[] = [];
   const unsupported = (feature: string, offset = 0) => errors.push({ kind: 'unsupported', offset, feature });
   for (const imp of m.imports) {
-    if (imp.desc.kind !== 'func') unsupported(`imported ${imp.desc.kind} ${imp.module}.${imp.field} (only function imports are supported)`);
+    if (imp.desc.kind === 'global') {
+      if (imp.desc.type !== 'i32' && imp.desc.type !== 'i64') unsupported(`imported global ${imp.module}.${imp.field} of type ${imp.desc.type}`);
+    } else if (imp.desc.kind !== 'func') unsupported(`imported ${imp.desc.kind} ${imp.module}.${imp.field} (only function and global imports are supported)`);
   }
   if (m.memories.length > 1) unsupported(`${m.memories.length} memories (multi-memory)`);
-  if (m.tables.length > 1) unsupported(`${m.tables.length} tables (one table supported)`);
   for (const t of m.tables) if (t.elemType !== 'funcref') unsupported(`table of ${t.elemType}`);
   m.globals.forEach((g, i) => {
     if (g.type !== 'i32' && g.type !== 'i64') unsupported(`global ${i} of type ${g.type}`);

@@ -40,8 +40,10 @@ export interface IselEnv {
   callee(index: number): string;
   /** Pages of linear memory reserved: memory.grow fails beyond. */
   reservedPages: number;
-  /** Entries in table 0 (no table: 0). */
-  tableSize: number;
+  /** Each table's symbol and entry count, by table index (compile.ts `tableSymbol`). */
+  tables: { symbol: string; size: number }[];
+  /** The external symbol of each imported global, by global index (the importer defines it, see the C header). */
+  importedGlobals: string[];
   /** The type id stored in table entries for a signature (equal signatures, equal ids). */
   typeId(typeIndex: number): number;
 }
@@ -615,16 +617,17 @@ class Lowerer {
   }
 
   callIndirect(typeIndex: number, table: number, offset: number): void {
-    if (table !== 0) throw new Unsupported(offset, `call_indirect through table ${table} (one table supported)`);
+    const t = this.env.tables[table];
+    if (!t) throw new Error(`internal: call_indirect through table ${table}, which the module does not define`);
     const b = this.b;
     const sig = this.signature(typeIndex, offset);
     const idx = b.r32(this.pop());
     const args = this.popN(sig.params.length);
     // Bounds, null and signature checks, in the order WASM traps.
-    b.emit({ op: 'cmp', rn: idx, op2: reg(b.konst(this.env.tableSize)) });
+    b.emit({ op: 'cmp', rn: idx, op2: reg(b.konst(t.size)) });
     b.emit({ op: 'b', cond: 'hs', target: b.trap(TRAP_CODES['undefined element']) });
     const base = b.v();
-    b.emit({ op: 'addrOf', rd: base, symbol: this.env.symbols.table, addend: 0 });
+    b.emit({ op: 'addrOf', rd: base, symbol: t.symbol, addend: 0 });
     const entry = b.v();
     b.emit({ op: 'alu', alu: 'add', setFlags: false, rd: entry, rn: base, op2: { kind: 'reg', rm: idx, shift: { kind: 'lsl', amount: 3 } } });
     const fn = b.v();
@@ -645,14 +648,16 @@ class Lowerer {
 
   global(op: 'global.get' | 'global.set', index: number, offset: number): void {
     const m = this.env.module;
-    const nImported = m.imports.filter((i) => i.desc.kind === 'global').length;
-    if (index < nImported) throw new Unsupported(offset, `imported global ${index}`);
-    const g = m.globals[index - nImported];
-    if (!g) throw new Error(`internal: global ${index} out of range`);
-    const t = intType(g.type, offset, 'global');
+    const nImported = this.env.importedGlobals.length;
+    const imported = m.imports.filter((i) => i.desc.kind === 'global')[index];
+    const g = index < nImported ? undefined : m.globals[index - nImported];
+    const type = imported?.desc.kind === 'global' ? imported.desc.type : g?.type;
+    if (type === undefined) throw new Error(`internal: global ${index} out of range`);
+    const t = intType(type, offset, 'global');
     const b = this.b;
-    const base = this.symbolAddr(this.env.symbols.globals);
-    const off = index * 8;
+    // An imported global is its own symbol; defined ones are 8-byte slots of the globals block.
+    const base = index < nImported ? this.symbolAddr(this.env.importedGlobals[index]!) : this.symbolAddr(this.env.symbols.globals);
+    const off = index < nImported ? 0 : (index - nImported) * 8;
     const at = (o: number): Address<VReg> => ({ kind: 'imm', base, offset: o });
     if (op === 'global.get') {
       const v = this.fresh(t);

@@ -18,7 +18,7 @@ async function mod(path: string): Promise<Module> {
 }
 
 function env(m: Module): IselEnv {
-  return { module: m, symbols: stateSymbols(''), callee: (i) => m.exports.find((e) => e.index === i)?.name ?? `wasm_f${i}`, reservedPages: reservedPagesOf(m, {}), tableSize: 0, typeId: (t) => t };
+  return { module: m, symbols: stateSymbols(''), callee: (i) => m.exports.find((e) => e.index === i)?.name ?? `wasm_f${i}`, reservedPages: reservedPagesOf(m, {}), tables: [], importedGlobals: [], typeId: (t) => t };
 }
 
 describe('register allocation and the retry ladder', () => {
