@@ -10,12 +10,12 @@
  * - readers: conditional branches, ADC, SBC;
  * - killers (write all of N/Z/C/V): CMP, CMN, flag-setting ADD/ADC/SUB/SBC/RSB,
  *   and calls (AAPCS: flags are clobbered by the callee);
- * - flag-setting logical ops, moves and shifts leave C or V alone, and an
+ * - flag-setting logical ops, moves, shifts and MULS leave C or V alone, and an
  *   expanded CBZ/CBNZ may or may not write them: neither reads nor kills;
  * - flags are dead at function exit and at a trap.
  */
 import type { MInstr, PReg } from '../target/insn.ts';
-import { encodeFunction } from '../target/encode.ts';
+import { EncodeError, encodeFunction } from '../target/encode.ts';
 
 type Instr = MInstr<PReg>;
 
@@ -81,14 +81,20 @@ export function flagLiveness(code: readonly Instr[]): boolean[] {
   return liveOut;
 }
 
+/** Bytes of one instruction; a form the encoder refuses (MULS on high registers) is never shorter. */
 function encodedBytes(i: Instr): number {
-  return encodeFunction([i]).bytes.length;
+  try {
+    return encodeFunction([i]).bytes.length;
+  } catch (e) {
+    if (e instanceof EncodeError) return Infinity;
+    throw e;
+  }
 }
 
 /**
  * The flag-setting form of an instruction that leaves the flags alone, if it
  * has one: ALU ops on general registers (SP arithmetic has its own 16-bit
- * forms), and constants as MOVS #imm.
+ * forms), MULS, and constants as MOVS #imm.
  */
 function flagSettingForm(i: Instr): Instr | undefined {
   switch (i.op) {
@@ -97,6 +103,7 @@ function flagSettingForm(i: Instr): Instr | undefined {
     case 'mov':
     case 'mvn':
     case 'shiftReg':
+    case 'mul':
       return i.setFlags || i.rd >= 13 ? undefined : { ...i, setFlags: true };
     case 'movConst':
       return i.rd >= 13 ? undefined : { op: 'mov', setFlags: true, rd: i.rd, op2: { kind: 'imm', value: i.value } };

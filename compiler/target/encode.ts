@@ -15,7 +15,8 @@
  *   With setFlags: false the encoder may also pick an equivalent op
  *   (ADD #-x -> SUB #x, AND #x -> BIC #~x, ...), which it never does for
  *   setFlags: true unless the flags are bit-identical (ADC <-> SBC).
- * - `movConst` and `addrOf` never change the flags.
+ * - `movConst` and `addrOf` never change the flags. `mul` with setFlags is
+ *   the 16-bit MULS only (N, Z set; C, V kept); other operands are an error.
  * - `cbz`/`cbnz` whose target is backward, beyond 126 bytes or whose register
  *   is high become CMP rn, #0 + Bcc: they clobber the flags.
  * - TBB/TBH targets behind the table get a trampoline (B) after the table.
@@ -417,7 +418,13 @@ class Lowerer {
         if (!Number.isInteger(mi.imm16) || mi.imm16 < 0 || mi.imm16 > 0xffff) throw new EncodeError(`${mi.op} immediate ${mi.imm16} out of range`);
         return this.emit(movwt(mi.op === 'movt', mi.rd, mi.imm16));
       case 'movConst': checkReg(mi.rd, 'rd'); return this.movConst(mi.rd, mi.value);
-      case 'mul': return this.emit([0xfb00 | mi.rn, 0xf000 | (mi.rd << 8) | mi.rm]);
+      case 'mul': {
+        if (!mi.setFlags) return this.emit([0xfb00 | mi.rn, 0xf000 | (mi.rd << 8) | mi.rm]);
+        // MULS Rdm, Rn, Rdm (multiplication commutes, so rd may equal either operand).
+        const other = mi.rd === mi.rm ? mi.rn : mi.rd === mi.rn ? mi.rm : undefined;
+        if (other === undefined || !isLow(mi.rd) || !isLow(other)) throw new EncodeError('MULS needs low registers with rd = rn or rm (there is no 32-bit MULS)');
+        return this.emit([0x4340 | (other << 3) | mi.rd]);
+      }
       case 'mla': case 'mls':
         if (mi.ra === 15) throw new EncodeError('mla/mls with ra = pc');
         return this.emit([0xfb00 | mi.rn, (mi.ra << 12) | (mi.rd << 8) | (mi.op === 'mls' ? 0x10 : 0) | mi.rm]);

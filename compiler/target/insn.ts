@@ -39,7 +39,8 @@ export type MInstr<R> =
   | { op: 'movw' | 'movt'; rd: R; imm16: number }
   /** Materialise any 32-bit constant (MOV/MVN immediate, MOVW[+MOVT], or a literal-pool load). */
   | { op: 'movConst'; rd: R; value: number }
-  | { op: 'mul'; rd: R; rn: R; rm: R }
+  /** setFlags: MULS, which sets N and Z only and exists only as the 16-bit form (low registers, rd = rn or rm). */
+  | { op: 'mul'; setFlags?: boolean; rd: R; rn: R; rm: R }
   | { op: 'mla' | 'mls'; rd: R; rn: R; rm: R; ra: R }
   | { op: 'umull' | 'smull'; rdLo: R; rdHi: R; rn: R; rm: R }
   | { op: 'udiv' | 'sdiv'; rd: R; rn: R; rm: R }

@@ -55,6 +55,16 @@ describe('flag liveness and flag-free 16-bit forms', () => {
     expect(useDeadFlags(code)).toEqual(code);
   });
 
+  it('MULS is 16-bit only: chosen for low registers with rd = rn or rm, never otherwise', () => {
+    const mul = (rd: number, rn: number, rm: number, setFlags = false): I => ({ op: 'mul', setFlags, rd, rn, rm });
+    expect(Array.from(encodeFunction([mul(2, 1, 2, true)]).bytes)).toEqual([0x4a, 0x43]); // muls r2, r1, r2
+    expect(Array.from(encodeFunction([mul(2, 2, 5, true)]).bytes)).toEqual([0x6a, 0x43]); // muls r2, r5, r2
+    expect(() => encodeFunction([mul(8, 1, 8, true)])).toThrow(/MULS needs low registers/);
+    expect(() => encodeFunction([mul(2, 1, 3, true)])).toThrow(/MULS needs low registers/);
+    const code: I[] = [mul(2, 1, 2), mul(3, 1, 4), mul(9, 1, 9), ret];
+    expect(useDeadFlags(code).map((i) => (i.op === 'mul' ? Boolean(i.setFlags) : null))).toEqual([true, false, false, null]);
+  });
+
   it('compiled code agrees with V8 on QEMU: carries, compares and loops next to rewritten ops', async () => {
     const c = await compileWat(`(module
       (func (export "fib") (param i32) (result i32) (local i32 i32 i32)
@@ -66,6 +76,7 @@ describe('flag liveness and flag-free 16-bit forms', () => {
         (local.get 1))
       (func (export "add64k") (param i64 i32) (result i64)
         (i64.add (i64.add (local.get 0) (i64.const 0xffffffff)) (i64.extend_i32_u (i32.add (local.get 1) (i32.const 7)))))
+      (func (export "mulk") (param i32 i32) (result i32) (i32.mul (i32.add (local.get 0) (i32.const 3)) (local.get 1)))
       (func (export "sel") (param i32 i32) (result i32)
         (select (i32.sub (local.get 0) (i32.const 3)) (i32.const 200) (i32.lt_u (local.get 0) (local.get 1))))
       (func (export "cnt") (param i32) (result i32) (local i32)
@@ -78,7 +89,7 @@ describe('flag liveness and flag-free 16-bit forms', () => {
     for (const n of [0n, 1n, 2n, 10n, 47n]) calls.push({ name: 'fib', args: [n] }, { name: 'cnt', args: [n] });
     calls.push({ name: 'cnt', args: [0xffffffffn] });
     for (const a of e64) for (const b of e32) calls.push({ name: 'add64k', args: [a, b] });
-    for (const a of e32) for (const b of e32) calls.push({ name: 'sel', args: [a, b] });
+    for (const a of e32) for (const b of e32) calls.push({ name: 'sel', args: [a, b] }, { name: 'mulk', args: [a, b] });
     const rows = await differential(c, calls);
     expect(rows.filter((r) => r.arm !== r.v8)).toEqual([]);
     expect(rows.length).toBe(calls.length);
