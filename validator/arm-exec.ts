@@ -28,7 +28,8 @@ export const R_ARM_THM_MOVW_ABS_NC = 47;
 export const R_ARM_THM_MOVT_ABS = 48;
 
 export type AEnd =
-  | { kind: 'cut'; index: number }
+  /** An address with one or more cut points (the WASM side's program point says which one is meant). */
+  | { kind: 'cut'; indices: number[] }
   /** An indirect branch (BX, POP {pc}, LDR pc): the function's return; `target` has bit 0 cleared. */
   | { kind: 'return'; target: ZBV; at: number }
   | { kind: 'trap'; code: number; at: number }
@@ -71,8 +72,8 @@ export interface ArmEnv {
   calleeByAddress(offset: number): number | undefined;
   /** Where data starting at section offset `at` ends: the next mapping symbol ($t/$d/$a) or the function's end. */
   dataEnd(at: number): number;
-  /** Function-relative address -> cut point index, for every non-entry cut point. */
-  cutAt: Map<number, number>;
+  /** Function-relative address -> the indices of the non-entry cut points there. */
+  cutAt: Map<number, number[]>;
 }
 
 const MAX_PATHS = 4096;
@@ -118,7 +119,7 @@ export function runArm(env: ArmEnv, from: number, init: AState): APath[] {
     if (++steps > MAX_STEPS) refuse({ kind: 'path-limit', detail: `more than ${MAX_STEPS} ARM steps in one region` });
     if (trace.length > 0 && env.cutAt.has(addr)) {
       if (inITBlock(it)) refuse({ kind: 'certificate', detail: `cut point at ${hex(addr)} lies inside an IT block` }, addr);
-      finish({ kind: 'cut', index: env.cutAt.get(addr)! }, cond, s);
+      finish({ kind: 'cut', indices: env.cutAt.get(addr)! }, cond, s);
       continue;
     }
     if (trace.includes(addr)) refuse({ kind: 'no-cut-in-loop', side: 'arm', detail: `ARM path returns to ${hex(addr)} without passing a cut point` }, addr);

@@ -158,13 +158,15 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
 
   // --- the certificate's cut points, checked against the WASM shape ---
   const cuts = resolveCuts(fc, flat, sym.size);
-  const armCutAt = new Map<number, number>();
+  // Several cut points may share a machine address (e.g. a join that is also the exit): an ARM path
+  // reaching it may stop at any of them, and the WASM path's program point names the one whose map
+  // must hold. Each WASM program point names at most one cut point.
+  const armCutAt = new Map<number, number[]>();
   const wasmCutAt = new Map<number, number>();
   for (const c of cuts) {
     if (c.cp.kind === 'entry') continue;
-    if (armCutAt.has(c.cp.address)) refuse({ kind: 'certificate', detail: `two cut points at ${hex(c.cp.address)}` }, c.cp.address);
     if (wasmCutAt.has(c.flat)) refuse({ kind: 'certificate', detail: `two cut points at one WASM program point (${c.label})` }, c.cp.address);
-    armCutAt.set(c.cp.address, c.index);
+    armCutAt.set(c.cp.address, [...(armCutAt.get(c.cp.address) ?? []), c.index]);
     wasmCutAt.set(c.flat, c.index);
   }
   validateFrame(fc);
@@ -375,7 +377,9 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
 
   for (const st of starts) {
     const { w, a, premises: startPremises, symbols } = st.init();
-    const wpaths = runWasm(wenv, st.flat, w);
+    const here = armCutAt.get(st.address) ?? [];
+    const skip = new Set(here.map((i) => cuts[i]!.flat).filter((f) => f !== st.flat));
+    const wpaths = runWasm(wenv, st.flat, w, skip);
     const apaths = runArm(aenv, st.address, a);
     const base = [...fixed, ...startPremises];
     const sat = await consistent(A.ctx, base, opts);
@@ -403,7 +407,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     const e = ap.end;
     const we = wp.end;
     if (e.kind === 'cut' && we.kind === 'cut') {
-      const c = cuts[e.index]!;
+      const c = cuts[we.index]!;
       const slot = slotsOf(s.r[13]!, s.mem);
       return [...mapClaims(c, wp.state, s.r, slot), ...frameClaims(s.r, slot), ...memoryClaims(wp.state.mem, s.mem, tag)];
     }
@@ -461,16 +465,16 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     }
     const preSlot = slotsOf(sp, s.mem);
     const slot: SlotRead = (o) => (o < layout.stackBytes ? A.bvVar(`${ct}.clobbered${o}`, 32) : preSlot(o));
-    const c = cuts[armCutAt.get(e.returnAddress)!]!;
+    const c = cuts[wasmCutAt.get(we.after)!]!;
     const w: WState = { locals: wp.state.locals, stack: [...wp.state.stack, ...results], mem: mf };
     const after = [...mapClaims(c, w, regs, slot), ...frameClaims(regs, slot)].map((x) => ({ ...x, name: `after call ${we.func}: ${x.name}` }));
     return [...out, ...after];
   }
 }
 
-function sameOutcome(a: AEnd, w: WEnd, armCutAt: Map<number, number>, wasmCutAt: Map<number, number>, cuts: Cut[]): boolean {
+function sameOutcome(a: AEnd, w: WEnd, armCutAt: Map<number, number[]>, wasmCutAt: Map<number, number>, cuts: Cut[]): boolean {
   return match(a)
-    .with({ kind: 'cut' }, (x) => w.kind === 'cut' && w.index === x.index)
+    .with({ kind: 'cut' }, (x) => w.kind === 'cut' && x.indices.includes(w.index))
     .with({ kind: 'return' }, () => w.kind === 'return')
     .with({ kind: 'trap' }, (x) => w.kind === 'trap' && trapCode(w.trap) === x.code)
     .with({ kind: 'fault' }, () => false)
@@ -479,14 +483,14 @@ function sameOutcome(a: AEnd, w: WEnd, armCutAt: Map<number, number>, wasmCutAt:
       const ca = armCutAt.get(x.returnAddress);
       if (ca === undefined) refuse({ kind: 'certificate', detail: `no call-return cut point at ${hex(x.returnAddress)}` }, x.at);
       const cw = wasmCutAt.get(w.after);
-      return cw === ca && cuts[ca]!.cp.kind === 'call-return';
+      return cw !== undefined && ca.includes(cw) && cuts[cw]!.cp.kind === 'call-return';
     })
     .exhaustive();
 }
 
 function describeEnd(e: AEnd, cuts: Cut[]): string {
   return match(e)
-    .with({ kind: 'cut' }, (x) => cuts[x.index]!.label)
+    .with({ kind: 'cut' }, (x) => x.indices.map((i) => cuts[i]!.label).join('|'))
     .with({ kind: 'return' }, (x) => `return@${hex(x.at)}`)
     .with({ kind: 'trap' }, (x) => `udf #${x.code}@${hex(x.at)}`)
     .with({ kind: 'fault' }, (x) => `fault@${hex(x.at)} (${x.reason})`)

@@ -64,8 +64,12 @@ export interface WasmEnv {
 const MAX_PATHS = 4096;
 const MAX_STEPS = 100_000;
 
-/** Run every path from flat index `start` with state `init`. */
-export function runWasm(env: WasmEnv, start: number, init: WState): WPath[] {
+/**
+ * Run every path from flat index `start` with state `init`. Cut points in `skip` are passed through:
+ * they share the region's start machine address, so the ARM side, which never stops at its own start
+ * address, is already past them.
+ */
+export function runWasm(env: WasmEnv, start: number, init: WState, skip: ReadonlySet<number> = new Set()): WPath[] {
   const { A } = env;
   const done: WPath[] = [];
   const work: { i: number; s: WState; cond: ZBool[]; trace: number[] }[] = [{ i: start, s: init, cond: [], trace: [] }];
@@ -86,7 +90,7 @@ export function runWasm(env: WasmEnv, start: number, init: WState): WPath[] {
     const fork = (c: ZBool, target: number, st: WState) => work.push({ i: target, s: st, cond: [...cond, c], trace: [...trace] });
     for (;;) {
       if (++steps > MAX_STEPS) refuse({ kind: 'path-limit', detail: `more than ${MAX_STEPS} WASM steps in one region` });
-      if (trace.length > 0 && env.cutAt.has(i)) {
+      if (trace.length > 0 && env.cutAt.has(i) && !skip.has(i)) {
         finish({ kind: 'cut', index: env.cutAt.get(i)! });
         break;
       }

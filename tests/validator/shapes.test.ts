@@ -140,6 +140,12 @@ describe.runIf(hasToolchain())('program points as the certificate defines them',
     // The exit map naming the wrong register is refuted.
     const badExit = (): CutPoint[] => [{ kind: 'exit', address: 10, wasm: { offset: bo, position: 'after' }, locals: [], stack: [{ type: 'i32', loc: { kind: 'reg', reg: 1 } }] }];
     expect(await run(wat, body, { saved: [4, 14], size: 0 }, badExit)).toMatch(/^refuted/);
+    // A join and the exit at one machine address: each WASM point picks its own map.
+    const both = (w: Uint8Array): CutPoint[] => [
+      { kind: 'join', address: 10, wasm: { offset: at(w, 'if'), position: 'after' }, locals: [], stack: [r0] },
+      ...exitOnly(),
+    ];
+    expect(await run(wat, body, { saved: [4, 14], size: 0 }, both)).toMatch(/^proved/);
   });
   it('proves a join `after` an if followed by more code', async () => {
     const good = 'cbz r0, 1f\n movs r0, #7\n b 2f\n1: movs r0, #9\n2: adds r0, r0, #1\n bx lr';
