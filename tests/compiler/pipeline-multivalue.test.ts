@@ -35,6 +35,9 @@ describe('multiple results (r0-r3, compiler/isel/results.ts)', () => {
         (i64.xor (local.get 3) (i64.extend_i32_u (i32.mul (local.get 1) (local.get 2)))))
       (func (export "early") (param i32) (result i32 i64)
         (block (result i32 i64) (br_if 0 (i32.const 7) (i64.const -1) (local.get 0)) (drop) (drop) (i32.const 8) (i64.const 9)))
+      (func (export "ret") (param i32) (result i64 i32)
+        (if (local.get 0) (then (return (i64.const -2) (i32.const 3))))
+        (i64.extend_i32_u (local.get 0)) (i32.const 4))
       (func (export "tbl") (param i32 i32) (result i32 i32)
         (call_indirect (type 0) (local.get 0) (local.get 1) (i32.const 0)))
       (table 1 funcref) (elem (i32.const 0) $swap)
@@ -42,10 +45,15 @@ describe('multiple results (r0-r3, compiler/isel/results.ts)', () => {
     const calls: Call[] = [];
     for (const a of E32) for (const b of E32) calls.push({ name: 'swap', args: [a, b] }, { name: 'sub_swapped', args: [a, b] }, { name: 'tbl', args: [a, b] });
     for (const a of E64) for (const b of E64) calls.push({ name: 'divmod', args: [a, b] });
-    for (const a of E32) calls.push({ name: 'three', args: [a] }, { name: 'mix', args: [a] }, { name: 'early', args: [a] });
+    for (const a of E32) calls.push({ name: 'three', args: [a] }, { name: 'mix', args: [a] }, { name: 'early', args: [a] }, { name: 'ret', args: [a] });
     const rows = await differential(c, calls);
     expect(rows.filter((r) => r.arm !== r.v8).slice(0, 10)).toEqual([]);
     expect(rows.length).toBe(calls.length);
+    // The certificate's exit lists every result where results.ts puts it.
+    const three = c.out.certificate.functions.find((f) => f.symbol === 'three')!;
+    expect(three.cutPoints.filter((p) => p.kind === 'exit').map((p) => p.stack)).toEqual([[
+      { type: 'i32', loc: { kind: 'reg', reg: 0 } }, { type: 'i32', loc: { kind: 'reg', reg: 1 } }, { type: 'i64', lo: { kind: 'reg', reg: 2 }, hi: { kind: 'reg', reg: 3 } },
+    ]]);
     expect(c.out.header).toMatch(/swap\(int32_t, int32_t\) returns i32, i32 in r0-r3: not callable from C/);
   });
 });
