@@ -643,6 +643,9 @@ const versions = [
   run('qemu-system-arm', ['--version']).split('\n')[0],
   `node ${process.version}`,
 ];
+const gitHead = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() || 'unknown';
+const gitDirty = [...new Set(spawnSync('git', ['status', '--porcelain', '--untracked-files=no', '--', 'compiler', 'spec', 'validator'], { cwd: ROOT, encoding: 'utf8' }).stdout
+  .split('\n').filter(Boolean).map((l) => l.slice(3).split('/').slice(0, 2).join('/')))].join(', ');
 const cmd = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
 const elapsed = (performance.now() - started) / 1000;
 console.log(t.text);
@@ -659,7 +662,7 @@ const scaleMd = scale.length
   : '';
 writeFileSync(join(BENCH, 'results.md'), [
   '# warden benchmarks', '',
-  `Made by \`${cmd}\` (${elapsed.toFixed(0)} s on this machine). Compare ratios between runs, not absolute times.`, '',
+  `Made by \`${cmd}\` (${elapsed.toFixed(0)} s on this machine) on commit ${gitHead}${gitDirty ? ` with uncommitted changes in ${gitDirty}` : ''}. Compare ratios between runs, not absolute times.`, '',
   'Pipelines, all `-mcpu=cortex-m4 -mthumb`: C -> `clang --target=wasm32 -O2 -mno-bulk-memory -mno-multivalue -nostdlib` -> warden; the same .wasm -> `wasm2c` -> `arm-none-eabi-gcc -O2`/`-Os` (runtime /usr/src/wasm2c, `WASM_RT_MEMCHECK_SIGNAL_HANDLER=0` so explicit bounds checks, stack-depth counting off); the C source -> `arm-none-eabi-gcc -O2`/`-Os`. Every run calls the kernel once on QEMU and its checksum is checked against native gcc -O2.', '',
   'Code size excludes runtimes (wasm2c runtime, libgcc, warden\'s `__warden_udivmod64`), the `memset`/`memcpy` of `kernels/common.h`, `__wasm_call_ctors`, and wasm2c\'s instantiation and export getters; the wasm2c export wrapper of the kernel is included. Executed instructions include every callee (libgcc and warden runtime division).', '',
   `Tools: ${versions.join('; ')}.`, '',
