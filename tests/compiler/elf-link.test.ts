@@ -19,18 +19,25 @@ import { compileModule } from '../../compiler/compile.ts';
 type MI = MInstr<PReg>;
 const fn = (name: string, instrs: MI[], global = true): ObjFunction => ({ name, global, code: encodeFunction(instrs) });
 
-const MAIN_C = String.raw`#include <stdint.h>
-extern int32_t add(int32_t, int32_t);
+/** Bare-metal C for QEMU: semihosting output and exit (C_IO), the vector table (C_VECTORS); cProgram puts declarations, C_IO, main, C_VECTORS in that order. */
+const C_IO = String.raw`static int sh(int op, void *arg) { register int r0 __asm__("r0") = op; register void *r1 __asm__("r1") = arg; __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory"); return r0; }
+static void put(const char *s) { sh(4, (void *)s); }
+static void puthex(uint32_t v) { char b[12]; b[0]=' '; for (int i = 0; i < 8; i++) b[1+i] = "0123456789abcdef"[(v >> (28 - 4*i)) & 15]; b[9] = 0; put(b); }
+static void sexit(int code) { uint32_t a[2] = {0x20026, (uint32_t)code}; sh(0x20, a); for (;;) {} }
+`;
+const C_VECTORS = String.raw`extern uint32_t _estack;
+void Reset_Handler(void) { sexit(main()); }
+void Fault_Handler(void) { put("fault\n"); sexit(99); }
+__attribute__((section(".vectors"), used)) const void *vectors[] = { &_estack, Reset_Handler, Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler };
+`;
+const cProgram = (decls: string, main: string): string => `#include <stdint.h>\n${decls}${C_IO}${main}${C_VECTORS}`;
+const MAIN_C = cProgram(String.raw`extern int32_t add(int32_t, int32_t);
 extern int32_t callext(int32_t);
 extern int32_t readg(void);
 extern uint32_t sel(uint32_t);
 extern int32_t counter;
 int32_t ext_double(int32_t x) { return 2 * x; }
-static int sh(int op, void *arg) { register int r0 __asm__("r0") = op; register void *r1 __asm__("r1") = arg; __asm__ volatile("bkpt 0xab" : "+r"(r0) : "r"(r1) : "memory"); return r0; }
-static void put(const char *s) { sh(4, (void *)s); }
-static void puthex(uint32_t v) { char b[12]; b[0]=' '; for (int i = 0; i < 8; i++) b[1+i] = "0123456789abcdef"[(v >> (28 - 4*i)) & 15]; b[9] = 0; put(b); }
-static void sexit(int code) { uint32_t a[2] = {0x20026, (uint32_t)code}; sh(0x20, a); for (;;) {} }
-int main(void) {
+`, String.raw`int main(void) {
   put("add"); puthex(add(40, 2)); put("\n");
   put("callext"); puthex(callext(20)); put("\n");
   put("readg"); puthex(readg()); put("\n");
@@ -38,11 +45,7 @@ int main(void) {
   put("sel"); puthex(sel(0)); puthex(sel(1)); puthex(sel(2)); puthex(sel(3)); put("\n");
   return 0;
 }
-extern uint32_t _estack;
-void Reset_Handler(void) { sexit(main()); }
-void Fault_Handler(void) { put("fault\n"); sexit(99); }
-__attribute__((section(".vectors"), used)) const void *vectors[] = { &_estack, Reset_Handler, Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler };
-`;
+`);
 const LINK_LD = String.raw`MEMORY { FLASH (rx) : ORIGIN = 0x00000000, LENGTH = 4M
          RAM (rwx)  : ORIGIN = 0x20000000, LENGTH = 4M }
 SECTIONS {
@@ -169,6 +172,41 @@ describe('ELF relocatable object', () => {
     expect(value('p_other')).not.toBe(value('p_one'));
     for (const n of ['one', 'two', 'three']) expect(r.output.header).toContain(`int32_t p_${n}(int32_t);`);
     expect(r.output.header).toContain('int32_t p_other(void);');
+  });
+
+  it('links a compiled module that imports a global and a function with C that includes the generated header', async () => {
+    const l = await loadWat(`(module
+      (import "env" "level" (global $level (mut i32)))
+      (import "env" "scale" (func $scale (param i32) (result i32)))
+      (table 1 funcref) (table 3 funcref)
+      (elem (table 1) (i32.const 2) func $neg)
+      (func $neg (param i32) (result i32) (i32.sub (i32.const 0) (local.get 0)))
+      (func (export "step") (result i32)
+        (global.set $level (call $scale (i32.add (global.get $level) (i32.const 1))))
+        (global.get $level))
+      (func (export "viatab") (param i32 i32) (result i32) (call_indirect 1 (param i32) (result i32) (local.get 0) (local.get 1))))`);
+    if (!l.ok) throw new Error('frontend');
+    const r = compileModule(l.module);
+    if (!r.ok) throw new Error('compile');
+    writeFileSync(join(dir, 'mod.o'), r.output.object);
+    writeFileSync(join(dir, 'mod.h'), r.output.header);
+    const main = cProgram(String.raw`#include "mod.h"
+int32_t level = 4;
+int32_t scale(int32_t x) { return 3 * x; }
+`, String.raw`int main(void) {
+  put("step"); puthex(step()); puthex(step()); puthex(level); put("\n");
+  put("viatab"); puthex(viatab(5, 2)); put("\n");
+  return 0;
+}
+`);
+    writeFileSync(join(dir, 'mod.c'), main);
+    const elf = join(dir, 'mod.elf');
+    const g = spawnSync('arm-none-eabi-gcc', ['-mcpu=cortex-m4', '-mthumb', '-O1', '-Wall', '-nostartfiles', '--specs=nosys.specs', '-T', join(dir, 'link.ld'), join(dir, 'mod.c'), join(dir, 'mod.o'), '-o', elf], { encoding: 'utf8' });
+    expect(g.stderr).toBe('');
+    expect(g.status).toBe(0);
+    const run = runOnQemu(readFileSync(elf), { timeoutSec: 10 });
+    // (4 + 1) * 3 = 15, (15 + 1) * 3 = 48; table 1 entry 2 negates 5.
+    expect(run.stdout).toBe(['step 0000000f 00000030 00000030', 'viatab fffffffb', ''].join('\n'));
   });
 
   it('cleans up', () => {
