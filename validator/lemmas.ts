@@ -16,7 +16,7 @@
 import type { Z3Context, ZBV } from '../spec/bv/z3.ts';
 import type { VAlgebra } from './symmem.ts';
 
-export type LemmaName = 'i64.mul-by-halves';
+export type LemmaName = 'i64.mul-by-halves' | 'i64.add-by-halves' | 'i64.sub-by-halves';
 
 export interface Lemma {
   name: LemmaName;
@@ -29,7 +29,28 @@ export const LEMMAS: Record<LemmaName, Lemma> = {
     statement:
       'for all 64-bit x, y with halves x1:x0, y1:y0: x * y = concat(extract[63:32](zext64(x0) * zext64(y0)) + x0 * y1 + x1 * y0, extract[31:0](zext64(x0) * zext64(y0)))',
   },
+  'i64.add-by-halves': {
+    name: 'i64.add-by-halves',
+    statement: 'for all 64-bit x, y with halves x1:x0, y1:y0: x + y = concat(x1 + y1 + zext32(x0 + y0 <u x0), x0 + y0)',
+  },
+  'i64.sub-by-halves': {
+    name: 'i64.sub-by-halves',
+    statement: 'for all 64-bit x, y with halves x1:x0, y1:y0: x - y = concat(x1 - y1 - zext32(x0 <u y0), x0 - y0)',
+  },
 };
+
+/** The right-hand sides of i64.add-by-halves / i64.sub-by-halves: the shape ADDS+ADC / SUBS+SBC compute. */
+export function addSub64ByHalves(A: VAlgebra, op: 'add' | 'sub', x: ZBV, y: ZBV): ZBV {
+  const x0 = A.extract(x, 31, 0);
+  const x1 = A.extract(x, 63, 32);
+  const y0 = A.extract(y, 31, 0);
+  const y1 = A.extract(y, 63, 32);
+  if (op === 'add') {
+    const lo = A.add(x0, y0);
+    return A.concat(A.add(A.add(x1, y1), A.ite(A.ult(lo, x0), A.bv(1, 32), A.bv(0, 32))), lo);
+  }
+  return A.concat(A.sub(A.sub(x1, y1), A.ite(A.ult(x0, y0), A.bv(1, 32), A.bv(0, 32))), A.sub(x0, y0));
+}
 
 /** The right-hand side of i64.mul-by-halves: the shape UMULL + MUL/MLA compute. */
 export function mul64ByHalves(A: VAlgebra, x: ZBV, y: ZBV): ZBV {
@@ -45,6 +66,25 @@ export function mul64ByHalves(A: VAlgebra, x: ZBV, y: ZBV): ZBV {
 /** Prove a lemma for all inputs; resolves to Z3's answer for its negation (`unsat` = proved). */
 export async function proveLemma(ctx: Z3Context, name: LemmaName): Promise<'unsat' | 'sat' | 'unknown'> {
   switch (name) {
+    case 'i64.add-by-halves':
+    case 'i64.sub-by-halves': {
+      // A 64-bit adder against two 32-bit ones: decided at once in QF_BV.
+      const s = new ctx.Solver('QF_BV');
+      const x = ctx.BitVec.const('x', 64);
+      const y = ctx.BitVec.const('y', 64);
+      const x0 = ctx.Extract(31, 0, x);
+      const x1 = ctx.Extract(63, 32, x);
+      const y0 = ctx.Extract(31, 0, y);
+      const y1 = ctx.Extract(63, 32, y);
+      const one = ctx.BitVec.val(1, 32);
+      const zero = ctx.BitVec.val(0, 32);
+      const rhs =
+        name === 'i64.add-by-halves'
+          ? ctx.Concat(x1.add(y1).add(ctx.If(x0.add(y0).ult(x0), one, zero)), x0.add(y0))
+          : ctx.Concat(x1.sub(y1).sub(ctx.If(x0.ult(y0), one, zero)), x0.sub(y0));
+      s.add(ctx.Not((name === 'i64.add-by-halves' ? x.add(y) : x.sub(y)).eq(rhs)));
+      return s.check();
+    }
     case 'i64.mul-by-halves': {
       const { Int, Solver, And, Not } = ctx;
       const s = new Solver('QF_NIA');

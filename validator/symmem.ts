@@ -150,6 +150,25 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
     }
     return r;
   };
+  const zextArg = new Map<number, ZBV>();
+  const carryOf = (t: ZBV): ZBool | undefined => {
+    const pq = addArgs.get(t.id());
+    if (!pq) return undefined;
+    const [p, q] = pq;
+    const a = zextArg.get(p.id());
+    const b = zextArg.get(q.id());
+    if (a && b) return Z.ult(A.add(a, b), a);
+    const one = cv(q);
+    if (one && one.v === 1n) {
+      const inner = addArgs.get(p.id());
+      if (!inner) return undefined;
+      const x = zextArg.get(inner[0].id());
+      const ny = zextArg.get(inner[1].id());
+      const y = ny && notArg.get(ny.id());
+      if (x && y) return Z.ule(y, x);
+    }
+    return undefined;
+  };
   const C = concrete;
   const A: VAlgebra = {
     ...Z,
@@ -176,9 +195,18 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
     sext: (x, w) => fold1((c) => C.sext(c, w), (z) => Z.sext(z, w))(x),
     zext: (x, w) => {
       const r = fold1((c) => C.zext(c, w), (z) => Z.zext(z, w))(x);
+      if (x.size() === 32 && w > 32 && !cv(r)) {
+        keep.push(r, x);
+        zextArg.set(r.id(), x);
+      }
       return setLow(record(r, affineOf(x)), x.size() === 32 ? x : undefined);
     },
     extract: (x, hi, lo) => {
+      if (hi === 32 && lo === 32 && x.size() === 33) {
+        // The carry out of AddWithCarry: a + b carries iff (a + b) <u a; a + ~c + 1 carries iff c <=u a.
+        const c = carryOf(x);
+        if (c) return Z.ite(c, Z.bv(1, 1), Z.bv(0, 1));
+      }
       if (hi === 31 && lo === 0 && x.size() > 32) {
         const l = low.get(x.id());
         if (l) return l;
@@ -220,7 +248,14 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
       if (a.size() > 32) {
         const la = lowOf(a);
         const lb = lowOf(b);
-        return setLow(fold2(C.add, Z.add)(a, b), la && lb ? A.add(la, lb) : undefined);
+        const cb1 = cv(b);
+        if (cb1 && cb1.v === 0n) return a;
+        const r = setLow(fold2(C.add, Z.add)(a, b), la && lb ? A.add(la, lb) : undefined);
+        if (!cv(r)) {
+          keep.push(r, a, b);
+          addArgs.set(r.id(), [a, b]);
+        }
+        return r;
       }
       const cb0 = cv(b);
       if (cb0 && cb0.v === 0n) return a;

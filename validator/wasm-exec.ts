@@ -18,7 +18,7 @@ import * as sem from '../spec/wasm/semantics.ts';
 import { isNumericOp, opInfo } from '../spec/wasm/opcodes.ts';
 import type { FlatFunction, IntType } from './wasm-flat.ts';
 import { refuse } from './verdict.ts';
-import { mul64ByHalves, type LemmaName } from './lemmas.ts';
+import { addSub64ByHalves, mul64ByHalves, type LemmaName } from './lemmas.ts';
 
 export interface WState {
   locals: ZBV[];
@@ -259,6 +259,14 @@ function exec(env: WasmEnv, Aw: VAlgebra, pagesOf: (m: SymMem) => ZBV, ins: Inst
         const [x, y] = st.splice(st.length - 2, 2);
         env.lemmasUsed.add('i64.mul-by-halves');
         st.push(mul64ByHalves(A, x!, y!));
+        return next();
+      }
+      if (op === 'i64.add' || op === 'i64.sub') {
+        // Lemmas i64.add-by-halves / i64.sub-by-halves (lemmas.ts): the shape a carry chain computes.
+        const [x, y] = st.splice(st.length - 2, 2);
+        const which = op === 'i64.add' ? 'add' : 'sub';
+        env.lemmasUsed.add(`i64.${which}-by-halves`);
+        st.push(addSub64ByHalves(A, which, x!, y!));
         return next();
       }
       if (isNumericOp(op)) {
