@@ -216,7 +216,7 @@ function moduleData(m: Module, prefix: string, reservedPages: number, fsyms: Map
       const base = e.offset.value >>> 0;
       e.funcs.forEach((f, k) => {
         const slot = base + k;
-        if (slot >= n) throw new Error(`element segment entry ${slot} beyond table ${ti}'s size ${n}`);
+        if (slot >= n) throw new Error(`internal: element segment entry ${slot} not checked against table ${ti}'s size ${n}`);
         if (f === null) {
           dv.setUint32(slot * 8, 0, true);
           return;
@@ -312,6 +312,15 @@ export function compileModule(m: Module, options: CompileOptions = {}): CompileR
       errors.push({ kind: 'unsupported', offset: d.byteOffset, feature: `data segment at ${at} (+${d.bytes.length} bytes) beyond the ${reservedPages} reserved memory pages (an instantiation trap)` });
     }
   }
+  // Likewise an active element segment beyond its table's size.
+  m.elems.forEach((e, i) => {
+    if (e.mode !== 'active' || e.offset?.kind !== 'i32.const') return;
+    const at = e.offset.value >>> 0;
+    const size = m.tables[e.tableIndex]?.limits.min ?? 0;
+    if (at + e.funcs.length > size) {
+      errors.push({ kind: 'unsupported', offset: 0, feature: `element segment ${i} at ${at} (+${e.funcs.length} entries) beyond table ${e.tableIndex}'s size ${size} (an instantiation trap)` });
+    }
+  });
   if (errors.length > 0) return { ok: false, errors };
   // Runtime routines: local functions, emitted once when some function calls them.
   if (functions.some((f) => f.code.some((i) => i.op === 'bl' && i.symbol === UDIVMOD64))) {

@@ -384,7 +384,7 @@ class Lowerer {
         const targets = bt.params.map((t) => this.fresh(t));
         this.moveTo(targets, this.popN(bt.params.length));
         const ctl: Ctl = { kind: 'loop', label: b.label(), height: this.stack.length, targets, results: bt.results, branched: false, offset: ins.offset };
-        this.cut('loop', ctl.label, { offset: ins.offset, position: 'after' });
+        this.cut('loop', ctl.label, { offset: ins.offset, position: 'before' }); // the header: before the loop's body runs
         this.stack.push(...targets);
         this.ctls.push(ctl);
         this.lowerBody(ins.body);

@@ -129,7 +129,7 @@ describe('warden disasm and verify', () => {
     const s = await warden(['disasm', 's.o'], dir);
     expect(s.code).toBe(0);
     expect(s.stdout).toMatch(/^00000000 <fib>:$/m);
-    expect(s.stdout).toMatch(/^0000001a:\t4770\s+\tbx\tlr$/m);
+    expect(s.stdout).toMatch(/^00000014:\t4770\s+\tbx\tlr$/m);
     expect(s.stdout).toMatch(/R_ARM_THM_MOVW_ABS_NC\t__warden_memory$/m);
     expect(s.stdout).toMatch(/udf\t#2/);
     expect(s.stdout).toContain('Certificate: .warden.cert');
