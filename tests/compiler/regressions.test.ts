@@ -51,4 +51,14 @@ describe('fuzzer regressions', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors[0]).toMatchObject({ kind: 'unsupported', feature: expect.stringMatching(/data segment at 4294967295/) });
   });
+
+  it('an out-of-bounds element segment is a compile error, not an exception', async () => {
+    const wabt = await (await import('wabt')).default();
+    const m = wabt.parseWat('e.wat', '(module (table 1 funcref) (func $f) (elem (i32.const 1) $f))');
+    const bytes = m.toBinary({}).buffer;
+    m.destroy();
+    const r = compileModule(decodeModule(bytes), {});
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]).toMatchObject({ kind: 'unsupported', feature: expect.stringMatching(/element segment 0 at 1 .*table 0's size 1/) });
+  });
 });
