@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { WastSyntaxError } from '../wast/script.ts';
 import { runWast, type AssertionResult } from '../wast/run.ts';
 import { qemuEngine } from '../wast/qemu-engine.ts';
+import { wabtTextToBinary } from '../../compiler/frontend/index.ts';
 import { EXIT, readInput } from '../common.ts';
 import { UserError } from '../errors.ts';
 
@@ -16,7 +17,6 @@ export interface WastCliOptions {
   timeout: string;
 }
 
-const loadWabt = async () => (await import('wabt')).default();
 
 export async function wastCommand(files: string[], opts: WastCliOptions): Promise<number> {
   if (files.length === 0) throw new UserError('wast: no .wast files given');
@@ -28,17 +28,7 @@ export async function wastCommand(files: string[], opts: WastCliOptions): Promis
     readInput(f); // one-line error for a missing file, before running anything
     return { file: f, text: readFileSync(f, 'utf8') };
   });
-  const wabt = await loadWabt();
-  const textToBinary = (text: string, label: string): Uint8Array => {
-    const m = wabt.parseWat(label, text);
-    try {
-      m.resolveNames();
-      m.validate();
-      return m.toBinary({}).buffer;
-    } finally {
-      m.destroy();
-    }
-  };
+  const textToBinary = await wabtTextToBinary();
   let qemuRuns = 0;
   let qemuCalls = 0;
   const engine = qemuEngine({ maxPages, timeoutSec, onRun: (n) => ((qemuRuns += 1), (qemuCalls += n)) });

@@ -41,6 +41,24 @@ export function formatFrontendError(e: FrontendError): string {
   }
 }
 
+/**
+ * A synchronous text-to-binary converter with wabt's default (Wasm 2.0) features, for
+ * script runners: it throws wabt's `file:line:col` message on malformed or invalid text.
+ */
+export async function wabtTextToBinary(): Promise<(text: string, filename: string) => Uint8Array> {
+  const w = await wabt();
+  return (text, filename) => {
+    const m = w.parseWat(filename, text);
+    try {
+      m.resolveNames();
+      m.validate();
+      return m.toBinary({}).buffer;
+    } finally {
+      m.destroy();
+    }
+  };
+}
+
 function messageOf(e: unknown): string {
   return typeof e === 'string' ? e : e instanceof Error ? e.message : String(e);
 }

@@ -11,20 +11,11 @@ import { decodeModule, WasmDecodeError } from '../../spec/wasm/decode.ts';
 import { instantiate, InterpGlobal, InterpMemory, InterpTable, WasmInstantiateError, WasmInterpError, type Instance } from '../../spec/wasm/interp.ts';
 import { runWast, type CallOutcome, type WastEngine } from '../../cli/wast/run.ts';
 import { V8 } from '../conform/wasm.ts';
+import { wabtTextToBinary } from '../../compiler/frontend/index.ts';
 
 const SUITE = new URL('../../../shared/wasm-testsuite/', import.meta.url);
-const wabt = await (await import('wabt')).default();
-
-function textToBinary(text: string, label: string): Uint8Array {
-  const m = wabt.parseWat(label, text);
-  try {
-    m.resolveNames();
-    m.validate();
-    return m.toBinary({}).buffer;
-  } finally {
-    m.destroy();
-  }
-}
+// wabt only turns the scripts' text modules into binaries; the spec decoder and interpreter do the rest.
+const textToBinary = await wabtTextToBinary();
 
 /** The `spectest` module the scripts import from. */
 function spectest() {
