@@ -25,7 +25,7 @@ describe.runIf(hasToolchain())('solver', () => {
     expect(r.verdicts[0]!.kind).toBe('unknown');
   });
 
-  it.runIf(has('cvc5') && has('z3'))('exported obligations re-check as unsat with cvc5 and native z3', async () => {
+  it.runIf(has('cvc5') && has('z3'))('exported obligations re-check as unsat with cvc5 and native z3 (skipped without the cvc5 and z3 binaries)', async () => {
     const wasm = await watToWasm(ADD);
     const obj = buildObject(fn('add', 'push {r4, lr}\n adds r4, r0, r1\n mov r0, r4\n pop {r4, pc}'), cert([funcCert(0, 'add', { saved: [4, 14], size: 0 })]));
     const r = await validateObject(wasm, obj, { smt2: true });
