@@ -19,6 +19,7 @@
  * Workers rebuild the same mutants from the seed.
  */
 import { spawn } from 'node:child_process';
+import { writeSync } from 'node:fs';
 import { baseline, loadExamples, makeMutants, Rng, runMutant, type Example, type Mutant, type MutantResult } from './mutate.ts';
 
 function option(name: string, fallback: number): number {
@@ -54,22 +55,26 @@ if (process.argv.includes('--worker')) {
   const { mutants } = await setup();
   for (const m of mutants.slice(from, to)) {
     const { mutant: _, ...r } = await runMutant(m, { rlimit, qemuAll });
-    process.stdout.write(`RESULT ${JSON.stringify({ ...r, id: m.id })}\n`);
+    // Synchronous, so a result survives a crash of Z3 on the next mutant.
+    writeSync(1, `RESULT ${JSON.stringify({ ...r, id: m.id })}\n`);
   }
   process.exit(0);
 }
 
-function worker(from: number, to: number): Promise<Wire[]> {
+/** A worker's results; a worker that dies (Z3's wasm heap out of memory) returns what it finished. */
+function worker(from: number, to: number): Promise<{ results: Wire[]; died: string | undefined }> {
   const args = ['--import', 'tsx', process.argv[1]!, '--worker', '--from', String(from), '--to', String(to), ...process.argv.slice(2).filter((a) => a !== '--worker')];
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     p.on('error', reject);
     p.on('close', (code) => {
       const rs = out.split('\n').filter((l) => l.startsWith('RESULT ')).map((l) => JSON.parse(l.slice(7)) as Wire);
-      if (code !== 0 || rs.length !== to - from) reject(new Error(`worker [${from}, ${to}) exited ${code} with ${rs.length} results`));
-      else resolve(rs);
+      const first = err.split('\n').find((l) => /Error|Abort/.test(l)) ?? `exit ${code}`;
+      resolve({ results: rs, died: code !== 0 || rs.length !== to - from ? first.slice(0, 200) : undefined });
     });
   });
 }
@@ -89,19 +94,29 @@ console.log(`baseline: every example proved unmutated and agrees with V8 on QEMU
 if (mutants.length < n) console.log(`note: only ${mutants.length} distinct mutants could be made`);
 
 const results: MutantResult[] = [];
+/** Mutants on which the validator's process died: not proved, so killed, but listed apart. */
+const crashed: { mutant: Mutant; why: string }[] = [];
 const chunks: [number, number][] = [];
 for (let a = 0; a < mutants.length; a += CHUNK) chunks.push([a, Math.min(mutants.length, a + CHUNK)]);
 let next = 0;
 async function lane(): Promise<void> {
   while (next < chunks.length) {
     const [a, b] = chunks[next++]!;
-    for (const w of await worker(a, b)) {
+    const run = await worker(a, b);
+    if (run.died !== undefined) {
+      const at = a + run.results.length;
+      if (at < b) {
+        crashed.push({ mutant: mutants[at]!, why: run.died });
+        if (at + 1 < b) chunks.push([at + 1, b]);
+      }
+    }
+    for (const w of run.results) {
       const m = mutants[w.id]!;
       const r: MutantResult = { ...w, mutant: m };
       results.push(r);
       if (r.cls === 'UNSOUND') console.log(`\n!!!!!!!! UNSOUND: mutant ${m.id} [${m.op}] ${m.example.file} ${m.fn}: ${m.what}\n!!!!!!!! proved, but ${r.diff}\n`);
     }
-    console.log(`  ${results.length}/${mutants.length} mutants (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    console.log(`  ${results.length + crashed.length}/${mutants.length} mutants (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   }
 }
 await Promise.all(Array.from({ length: jobs }, lane));
@@ -125,9 +140,12 @@ if (qemuAll) {
 const survivors = results.filter((r) => r.cls === 'equivalent');
 if (survivors.length) console.log(`\nsurviving mutants (proved, identical on all inputs):`);
 for (const r of survivors) console.log(`  #${r.mutant.id} [${r.mutant.op}] ${r.mutant.example.file} ${r.mutant.fn}: ${r.mutant.what} -- ${r.reason}`);
-const killed = refuted + unknown;
-console.log(`\nmutants: ${results.length}; killed ${killed} (refuted ${refuted}, unknown ${unknown}); proved-and-equivalent ${equivalent}; UNSOUND ${unsound}`);
-console.log(`kill rate: ${((100 * killed) / Math.max(1, results.length)).toFixed(1)}% of all, ${((100 * killed) / Math.max(1, results.length - equivalent)).toFixed(1)}% of non-equivalent; ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+if (crashed.length) console.log(`\nmutants on which the validator process died (counted as killed: not proved):`);
+for (const c of crashed) console.log(`  #${c.mutant.id} [${c.mutant.op}] ${c.mutant.example.file} ${c.mutant.fn}: ${c.mutant.what} -- ${c.why}`);
+const killed = refuted + unknown + crashed.length;
+const total = results.length + crashed.length;
+console.log(`\nmutants: ${total}; killed ${killed} (refuted ${refuted}, unknown ${unknown}, validator process died ${crashed.length}); proved-and-equivalent ${equivalent}; UNSOUND ${unsound}`);
+console.log(`kill rate: ${((100 * killed) / Math.max(1, total)).toFixed(1)}% of all, ${((100 * killed) / Math.max(1, total - equivalent)).toFixed(1)}% of non-equivalent; ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 if (unsound) console.log(`!!!!!!!! ${unsound} UNSOUND mutant(s): the validator proved code that behaves differently !!!!!!!!`);
-console.log(`${results.length - unsound} passed, ${unsound} failed`);
+console.log(`${total - unsound} passed, ${unsound} failed`);
 process.exitCode = unsound > 0 ? 1 : 0;
