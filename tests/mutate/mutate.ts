@@ -152,7 +152,8 @@ export async function loadExample(file: string, argsOf: (typeof EXAMPLES)[number
     while (at < code.bytes.length) {
       const dr = code.dataRanges.find((d) => d.start <= at && at < d.end);
       if (dr) {
-        for (let w = dr.start; w + 4 <= dr.end; w += 4) if (!relocated.has(w)) poolWords.push(base + w);
+        // Pool words are 4-aligned (in .text); bytes before the first are alignment padding.
+        for (let w = dr.start + ((4 - ((base + dr.start) % 4)) % 4); w + 4 <= dr.end; w += 4) if (!relocated.has(w)) poolWords.push(base + w);
         at = dr.end;
         continue;
       }
@@ -181,6 +182,7 @@ export async function loadExample(file: string, argsOf: (typeof EXAMPLES)[number
 // ------------------------------------------------------------------ encodings
 
 const hw = (b: Uint8Array, o: number): number => b[o]! | (b[o + 1]! << 8);
+const word = (b: Uint8Array, o: number): number => (hw(b, o) | (hw(b, o + 2) << 16)) >>> 0;
 
 function encode(hw1: number, hw2?: number): Uint8Array {
   const out = new Uint8Array(hw2 === undefined ? 2 : 4);
@@ -416,7 +418,7 @@ export const OPERATORS: Record<string, Operator> = {
       const bytes = ex.text.slice(w, w + 4);
       bytes[rng.int(4)]! ^= 1 << rng.int(8);
       const fn = ex.fns.find((f) => f.base <= w && w < f.base + f.size)!;
-      return { fn: fn.obj.name, patches: [{ off: w, bytes }], what: `literal-pool word @${(w - fn.base).toString(16)} bit flipped` };
+      return { fn: fn.obj.name, patches: [{ off: w, bytes }], what: `literal-pool word @${(w - fn.base).toString(16)} 0x${word(ex.text, w).toString(16)} -> 0x${word(bytes, 0).toString(16)}` };
     }
     const cands = all(ex).filter((i) => i.instr.op === 'movw' || i.instr.op === 'movt' || ((i.instr.op === 'dp' || i.instr.op === 'cmp') && i.instr.op2.kind === 'imm'));
     for (let t = 0; t < 10 && cands.length; t++) {
@@ -511,11 +513,18 @@ function equivalenceReason(m: Mutant): string {
   const p = m.patches[0]!;
   const before = dec(ex.text.slice(p.off, p.off + p.bytes.length), p.off);
   const after = dec(p.bytes, p.off);
+  if (m.op === 'corrupt-constant' && m.what.startsWith('literal-pool')) {
+    const loaded = all(ex).some((i) => i.instr.op === 'ldr' && i.instr.addr.kind === 'lit' && i.instr.addr.address === p.off);
+    return loaded ? 'literal word loaded, but the changed bits are not used' : 'literal word no instruction loads';
+  }
   if (m.patches.length === 1 && before && after && fmt(before) === fmt(after)) return 'another encoding of the same instruction';
   if (before && after && JSON.stringify({ ...before, size: 0 }) === JSON.stringify({ ...after, size: 0 })) return 'decodes to the same operation';
   if (after?.op === 'nop' || fmtBytes(p.bytes, p.off) === 'nop; nop') return 'dropped store: the slot is not read afterwards (dead store)';
   if (m.op === 'wrong-trap-code') return 'trap code changed on an unreachable UDF';
-  if (before && after && 'rd' in before && 'rd' in after && before.rd !== after.rd) return `writes r${after.rd} instead of r${before.rd}: the old value was dead and r${after.rd} is free there`;
+  if (m.op === 'swap-i64-halves') return 'the two loaded words are used symmetrically (e.g. both subtracted), so exchanging them changes no result';
+  if (before?.op === 'str' && after?.op === 'str') return `stores r${after.rt} instead of r${before.rt}: both hold the same value at that point`;
+  if (before && after && before.op === 'dp' && after.op === 'dp' && before.op2.kind === 'imm' && after.op2.kind === 'imm' && after.op2.value === 0xffffffff && (after.opc === 'orr' || before.opc === 'mov')) return 'OR with all-ones: the result is all-ones whatever the other operand';
+  if (before && after && 'rd' in before && 'rd' in after && before.rd !== after.rd) return `writes r${after.rd} instead of r${before.rd}: the later code still combines the same values (e.g. reassociated addition)`;
   return 'the changed bits do not affect any value the validator relates (dead or don\'t-care)';
 }
 
