@@ -508,8 +508,9 @@ class Lowerer {
     }
     if (this.reachable) this.moveTo(ctl.targets, this.popN(ctl.results.length));
     this.stack.length = ctl.height;
-    this.cut('join', ctl.label, { offset: ctl.offset, position: 'after' });
+    // 'after' the block: its results are on the stack (the certificate lists them, top last).
     this.stack.push(...ctl.targets);
+    this.cut('join', ctl.label, { offset: ctl.offset, position: 'after' });
     this.reachable = true;
   }
 
