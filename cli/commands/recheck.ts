@@ -44,7 +44,7 @@ function runSolver(solver: Solver, file: string, ms: number): { answer: 'sat' | 
 function solverVersion(solver: Solver): string {
   const r = spawnSync(solver, ['--version'], { encoding: 'utf8', timeout: 10_000 });
   if (r.error || r.status !== 0) throw new UserError(`recheck: cannot run ${solver} (on Debian: apt-get install ${solver}): ${r.error?.message ?? r.stderr.trim()}`);
-  return r.stdout.split('\n')[0]!.trim();
+  return r.stdout.split('\n')[0]!.trim().replace(/^This is /, '');
 }
 
 function readReport(path: string): ProofReport {
