@@ -75,7 +75,7 @@ for (const [i, c] of cases.entries()) {
       console.log(`module ${i}: ${r.key}; shrinking (up to ${shrinkMs / 1000} s)...`);
       const s = await shrink(c, r, shrinkMs, opts);
       console.log(`${reproducer(s.case, s.result, shapes)}\n;; (${s.shrinks} shrink steps; unshrunk: npm run fuzz -- --seed ${seed} --runs ${runs} --shapes ${shapes} --only ${i})`);
-    } else console.log(`module ${i}: ${r.key} (as module ${seen[0]}; --only ${i} reproduces)`);
+    } else console.log(`module ${i}: ${r.key}${seen.length ? ` (as module ${seen[0]})` : ''}; --only ${i} reproduces\n;; ${r.detail.split('\n').slice(0, 4).join('\n;; ')}`);
   }
   if ((i + 1) % 50 === 0) console.log(`  modules: ${i + 1} (${failed} failed, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 }
