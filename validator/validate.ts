@@ -34,14 +34,15 @@ import { readElf, type ElfFile, type ElfRelocation } from './elf.ts';
 import { consistent, DEFAULT_PROVE, prove, type Named, type ProveOptions } from './prove.ts';
 import { hex, refuse, Refusal, type Counterexample, type ObligationResult, type ValidationReport, type Verdict } from './verdict.ts';
 import { flatten, funcType, pointIndex, type FlatFunction, type IntType } from './wasm-flat.ts';
-import { runWasm, type StateSymbols, type WasmEnv, type WEnd, type WPath, type WState } from './wasm-exec.ts';
+import { LINEAR_MEMORY, runWasm, type StateSymbols, type WasmEnv, type WEnd, type WPath, type WState } from './wasm-exec.ts';
+import type { Instr } from '../spec/wasm/ast.ts';
 
 /** The assumptions every proof rests on (also in the report). */
 export const ASSUMPTIONS: readonly string[] = [
   'linear memory [memBase, memBase + reservedPages * 64 KiB), the globals block [globBase, globBase + 8 * globals) and the page-count word [pagesAddr, pagesAddr + 4) do not wrap around and are pairwise disjoint',
   'the stack window [entry SP - 1 MiB, entry SP + 4 KiB) does not wrap around and is disjoint from linear memory, the globals block and the page-count word',
   'entry SP is 8-byte aligned and the entry LR has bit 0 set (AAPCS call from Thumb code)',
-  'the page-count word never exceeds reservedPages (only memory.grow writes it)',
+  'the memory invariant (memoryInvariant in validator/validate.ts) holds whenever a defined function is entered and after every call it makes: it is proved at every exit and call site of every defined function and checked on the object\'s initial image; linked code (C callers and imported functions) is assumed not to break it, that is, not to write the page-count word nor linear memory at or above the current size',
   'immutable globals with a constant initialiser hold that value in the globals block',
   'a callee (AAPCS) preserves r4-r11, SP and the caller frame above its incoming arguments, and may change memory, globals and r0-r3, r12, LR, flags arbitrarily',
   'an imported function is called through the symbol `<prefix><field>`; a defined function through the symbol its certificate names',
@@ -175,6 +176,8 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   const mem0 = module.memories[0] ?? module.imports.find((i) => i.desc.kind === 'memory');
   const hasMemory = mem0 !== undefined;
   const wenv: WasmEnv = { A, module, flat, sym: ss, globals, maxPages: cert.reservedPages, cutAt: wasmCutAt, lemmasUsed: new Set() };
+  // Only a module that grows memory relies on the zero bytes above the size (memoryInvariant).
+  const zeroAbove = hasMemory && module.funcs.some((f) => usesGrow(f.body));
   const mapping = elf.symbols.filter((x) => x.shndx === text.index && /^\$[atd](\.|$)/.test(x.name)).map((x) => x.value & ~1);
   const dataEnd = (at: number) => Math.min(end, ...mapping.filter((m) => m > at));
   const aenv: ArmEnv = { A, text: text.data, start, end, relocs, stateSymbol, dataEnd, calleeBySymbol: (n) => bySymbol.get(n), calleeByAddress, cutAt: armCutAt };
@@ -185,17 +188,26 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   const entry: EntrySyms = { sp: entrySp, lr: A.bvVar('entry.lr', 32), saved: new Map(CALLEE_SAVED.map((r) => [r, A.bvVar(`entry.r${r}`, 32)])) };
 
   // --- the certificate's link-time facts, checked where the object or the module can say ---
-  const minPages = (module.memories[0] ?? module.imports.flatMap((i) => (i.desc.kind === 'memory' ? [i.desc.limits] : []))[0])?.min ?? 0;
-  if (!Number.isInteger(cert.reservedPages) || cert.reservedPages < minPages || cert.reservedPages > 65535) {
-    refuse({ kind: 'certificate', detail: `reservedPages ${cert.reservedPages} is not an integer in [${minPages} (the module's initial pages), 65535]` });
+  const limits = (module.memories[0] ?? module.imports.flatMap((i) => (i.desc.kind === 'memory' ? [i.desc.limits] : []))[0]);
+  const minPages = limits?.min ?? 0;
+  const maxPages = Math.min(limits?.max ?? 65535, 65535);
+  if (!Number.isInteger(cert.reservedPages) || cert.reservedPages < minPages || cert.reservedPages > maxPages) {
+    refuse({ kind: 'certificate', detail: `reservedPages ${cert.reservedPages} is not an integer in [${minPages} (the module's initial pages), ${maxPages} (its maximum)]` });
   }
   const memSym = elf.symbols.find((s) => s.name === names.memory && s.shndx !== 0);
   if (memSym && memSym.size > 0 && memSym.size < cert.reservedPages * WASM_PAGE_BYTES) {
     refuse({ kind: 'certificate', detail: `${names.memory} has ${memSym.size} bytes, fewer than reservedPages ${cert.reservedPages} pages` });
   }
 
+  if (zeroAbove) checkInitialImage(elf, names, minPages, cert.reservedPages);
+
   // --- the assumptions, as premises over a memory ---
   const reservedBytes = BigInt(cert.reservedPages) * BigInt(WASM_PAGE_BYTES);
+  // The regions the fixed premises below make disjoint (symmem.ts uses them to keep zero fills off other regions).
+  A.region(LINEAR_MEMORY, ss.memBase, 0, Number(reservedBytes));
+  A.region('globals', ss.globBase, 0, 8 * globals.length);
+  A.region('page-count word', ss.pagesAddr, 0, 4);
+  A.region('stack', entrySp, -STACK_BELOW, STACK_ABOVE);
   const ival = (base: ZBV, size: bigint) => ({ lo: A.zext(base, 64), hi: A.add(A.zext(base, 64), A.bv(size, 64)) });
   const regions = [ival(ss.memBase, reservedBytes), ival(ss.globBase, BigInt(8 * globals.length)), ival(ss.pagesAddr, 4n)];
   const stackWin = { lo: A.sub(A.zext(entry.sp, 64), A.bv(STACK_BELOW, 64)), hi: A.add(A.zext(entry.sp, 64), A.bv(STACK_ABOVE, 64)) };
@@ -211,8 +223,33 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     ...regions.map((r) => disjoint(r, stackWin)),
     A.eq(A.extract(entry.lr, 0, 0), A.bv(1, 1)),
   ];
+  const pagesWord = (m: SymMem) => loadLE(A, m, ss.pagesAddr, 4);
+  /**
+   * The memory invariant: the page-count word is within [initial pages, reservedPages] and, in a module
+   * that grows memory, every byte of the reservation at or above pages x 64 KiB is zero (so memory.grow
+   * need not clear the new pages). The claims at an exit or call site, over the WASM state's memory
+   * (equal to the machine's in linear memory and the page-count word, by memoryClaims).
+   */
+  const memoryInvariant = (m: SymMem, tag: string): { name: string; p: ZBool }[] => {
+    if (!hasMemory) return [];
+    const p = pagesWord(m);
+    const out = [{ name: 'memory invariant: size within the initial and reserved pages', p: A.boolAnd(A.ule(A.bv(minPages, 32), p), A.ule(p, A.bv(cert.reservedPages, 32))) }];
+    if (zeroAbove) {
+      const k = A.bvVar(`${tag}.k.zero`, 32);
+      const above = A.boolAnd(A.ule(A.shl(p, A.bv(16, 32)), k), A.ult(k, A.bv(reservedBytes, 32)));
+      out.push({ name: 'memory invariant: bytes above the size are zero', p: A.boolOr(A.boolNot(above), A.eq(A.load8(m, A.add(ss.memBase, k)), A.bv(0, 8))) });
+    }
+    return out;
+  };
+  /** A memory at a region's start, with the memory invariant assumed: by construction for the zero bytes, as a premise (memPremises) for the size. */
+  const startMemory = (name: string): SymMem => {
+    const m = A.memVar(name);
+    if (!zeroAbove) return m;
+    return A.zeroFill(m, { region: LINEAR_MEMORY, root: ss.memBase, from: A.shl(pagesWord(m), A.bv(16, 32)), to: A.bv(reservedBytes, 32) });
+  };
   const memPremises = (m: SymMem): ZBool[] => [
-    A.ule(loadLE(A, m, ss.pagesAddr, 4), A.bv(cert.reservedPages, 32)),
+    A.ule(A.bv(minPages, 32), pagesWord(m)),
+    A.ule(pagesWord(m), A.bv(cert.reservedPages, 32)),
     ...globals.flatMap((g, i) => (g.constant === undefined ? [] : [A.eq(loadLE(A, m, A.add(ss.globBase, A.bv(8 * i, 32)), g.type === 'i32' ? 4 : 8), A.bv(g.constant, g.type === 'i32' ? 32 : 64))])),
   ];
 
@@ -324,7 +361,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     return { n: A.boolVar(`${tag}.n`), z: A.boolVar(`${tag}.z`), c: A.boolVar(`${tag}.c`), v: A.boolVar(`${tag}.v`) };
   }
   function entryState() {
-    const m = A.memVar('entry.mem');
+    const m = startMemory('entry.mem');
     const params = flat.params.map((t, i) => A.bvVar(`param${i}`, t === 'i32' ? 32 : 64));
     const locals = [...params, ...flat.locals.slice(flat.params.length).map((t) => A.bv(0, t === 'i32' ? 32 : 64))];
     const r = freshRegs('entry');
@@ -349,7 +386,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   }
   function cutState(c: Cut) {
     const tag = `cut${c.index}`;
-    const m = A.memVar(`${tag}.mem`);
+    const m = startMemory(`${tag}.mem`);
     const locals = flat.locals.map((t, i) => A.bvVar(`${tag}.local${i}`, t === 'i32' ? 32 : 64));
     const types = c.flat < flat.code.length ? flat.code[c.flat]!.types : flat.results;
     const stack = types.map((t, j) => A.bvVar(`${tag}.stack${j}`, t === 'i32' ? 32 : 64));
@@ -409,7 +446,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     if (e.kind === 'cut' && we.kind === 'cut') {
       const c = cuts[we.index]!;
       const slot = slotsOf(s.r[13]!, s.mem);
-      return [...mapClaims(c, wp.state, s.r, slot), ...frameClaims(s.r, slot), ...memoryClaims(wp.state.mem, s.mem, tag)];
+      return [...mapClaims(c, wp.state, s.r, slot), ...frameClaims(s.r, slot), ...memoryClaims(wp.state.mem, s.mem, tag), ...memoryInvariant(wp.state.mem, tag)];
     }
     if (e.kind === 'return' && we.kind === 'return') {
       const res = we.results;
@@ -423,7 +460,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       for (const [r, v] of entry.saved) out.push({ name: `exit: r${r} preserved`, p: A.eq(s.r[r]!, v) });
       out.push({ name: 'exit: sp restored', p: A.eq(s.r[13]!, entry.sp) });
       out.push({ name: 'exit: return to entry lr', p: A.eq(e.target, A.and(entry.lr, A.bv(~1 >>> 0, 32))) });
-      return [...out, ...memoryClaims(wp.state.mem, s.mem, tag).map((c) => ({ ...c, name: `exit: ${c.name}` }))];
+      return [...out, ...[...memoryClaims(wp.state.mem, s.mem, tag), ...memoryInvariant(wp.state.mem, tag)].map((c) => ({ ...c, name: `exit: ${c.name}` }))];
     }
     if (e.kind === 'trap' && we.kind === 'trap') return [];
     if (e.kind === 'call' && we.kind === 'call') return callClaims(ap, e, wp, we, tag);
@@ -449,7 +486,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
         .exhaustive();
     });
     out.push({ name: `call ${we.func}: sp 8-byte aligned`, p: A.eq(A.extract(sp, 2, 0), A.bv(0, 3)) });
-    out.push(...memoryClaims(wp.state.mem, s.mem, tag).map((c) => ({ ...c, name: `call ${we.func}: ${c.name}` })));
+    out.push(...[...memoryClaims(wp.state.mem, s.mem, tag), ...memoryInvariant(wp.state.mem, tag)].map((c) => ({ ...c, name: `call ${we.func}: ${c.name}` })));
     // After the call: a shared fresh result and memory; r4-r11, SP and the frame above the outgoing arguments survive.
     const ct = `${tag}.call`;
     const results = t.results.map((r, i) => A.bvVar(`${ct}.result${i}`, r === 'i32' ? 32 : 64));
@@ -530,6 +567,37 @@ function validateFrame(fc: FunctionCertificate): void {
   saved.forEach((r, i) => {
     if (!Number.isInteger(r) || r < 0 || r > 14 || r === 13 || (i > 0 && r <= saved[i - 1]!)) refuse({ kind: 'certificate', detail: `frame.saved is not an ascending list of r0-r12, lr: ${JSON.stringify(saved)}` });
   });
+}
+
+function usesGrow(body: readonly Instr[]): boolean {
+  return body.some((i) => i.op === 'memory.grow' || ((i.op === 'block' || i.op === 'loop') && usesGrow(i.body)) || (i.op === 'if' && (usesGrow(i.then) || usesGrow(i.else))));
+}
+
+/**
+ * The base case of the memory invariant, from the object: the page-count word starts at the module's
+ * initial pages and linear memory's image is zero from there to the end of the reservation.
+ */
+function checkInitialImage(elf: ElfFile, names: ReturnType<typeof stateSymbols>, minPages: number, reservedPages: number): void {
+  const image = (name: string, size: number): { data: Uint8Array; section: number; offset: number } => {
+    const s = elf.symbols.find((x) => x.name === name && x.shndx !== 0);
+    const sec = s && elf.sections[s.shndx];
+    if (!s || !sec) refuse({ kind: 'certificate', detail: `memory.grow relies on the initial image of ${name}, which the object does not define` });
+    const offset = s.value - (elf.type === 2 ? sec.addr : 0);
+    if (offset < 0 || offset + size > sec.size) refuse({ kind: 'certificate', detail: `${name} has fewer than ${size} bytes in ${sec.name}` });
+    // SHT_NOBITS: zero-initialised, no bytes in the file.
+    return { data: sec.type === 8 ? new Uint8Array(size) : sec.data.subarray(offset, offset + size), section: sec.index, offset };
+  };
+  const pages = image(names.memoryPages, 4);
+  const relocated = (at: { section: number; offset: number }, lo: number, hi: number) =>
+    elf.relocations.some((r) => r.target === at.section && r.offset + 4 > at.offset + lo && r.offset < at.offset + hi);
+  const initial = pages.data[0]! | (pages.data[1]! << 8) | (pages.data[2]! << 16) | (pages.data[3]! << 24);
+  if (initial !== minPages || relocated(pages, 0, 4)) refuse({ kind: 'certificate', detail: `${names.memoryPages} starts at ${initial >>> 0} pages${relocated(pages, 0, 4) ? ' (relocated)' : ''}, not the module's initial ${minPages}` });
+  const lo = minPages * WASM_PAGE_BYTES;
+  const mem = image(names.memory, reservedPages * WASM_PAGE_BYTES);
+  const nonzero = mem.data.subarray(lo).findIndex((b) => b !== 0);
+  if (nonzero >= 0 || relocated(mem, lo, mem.data.length)) {
+    refuse({ kind: 'certificate', detail: `${names.memory} is not zero above its initial ${minPages} pages (byte ${nonzero >= 0 ? lo + nonzero : 'relocated'}), which memory.grow relies on` });
+  }
 }
 
 function globalInfo(m: Module): WasmEnv['globals'] {
