@@ -6,7 +6,7 @@
  * Deterministic: the same module and options give the same bytes.
  */
 import type { Func, Module } from '../spec/wasm/ast.ts';
-import { stateSymbols, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
+import { importedGlobalSymbol, stateSymbols, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
 import { CERT_SECTION, CERT_VERSION, encodeCertificate, type Certificate, type CutPoint, type FunctionCertificate, type ValueLoc, type WordLoc } from '../spec/abi/certificate.ts';
 import type { MInstr, PReg } from './target/insn.ts';
 import { encodeFunction } from './target/encode.ts';
@@ -91,7 +91,7 @@ export function tableSymbol(prefix: string, index: number): string {
 
 /** The external symbol of each imported global (its field name, as for imported functions); the importer defines it. */
 export function importedGlobalSymbols(m: Module): string[] {
-  return m.imports.flatMap((i) => (i.desc.kind === 'global' ? [i.field] : []));
+  return m.imports.flatMap((i) => (i.desc.kind === 'global' ? [importedGlobalSymbol(i.field)] : []));
 }
 
 /** Equal signatures share a type id (the first index with that signature), stored in table entries. */

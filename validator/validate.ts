@@ -19,7 +19,7 @@
 import { match } from 'ts-pattern';
 import { CALLEE_SAVED, paramLocations, type ArgLocation } from '../spec/abi/aapcs.ts';
 import { CERT_SECTION, decodeCertificate, type Certificate, type CutPoint, type FunctionCertificate, type ValueLoc, type WordLoc } from '../spec/abi/certificate.ts';
-import { stateSymbols, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
+import { importedGlobalSymbol, stateSymbols, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
 import { trapCode } from '../spec/abi/traps.ts';
 import { loadLE } from '../spec/bv/derived.ts';
 import type { Z3Context, ZBool, ZBV } from '../spec/bv/z3.ts';
@@ -34,13 +34,14 @@ import { readElf, type ElfFile, type ElfRelocation } from './elf.ts';
 import { consistent, DEFAULT_PROVE, prove, type Named, type ProveOptions } from './prove.ts';
 import { hex, refuse, Refusal, type Counterexample, type ObligationResult, type ValidationReport, type Verdict } from './verdict.ts';
 import { flatten, funcType, pointIndex, type FlatFunction, type IntType } from './wasm-flat.ts';
-import { LINEAR_MEMORY, runWasm, type StateSymbols, type WasmEnv, type WEnd, type WPath, type WState } from './wasm-exec.ts';
+import { LINEAR_MEMORY, runWasm, type GlobalInfo, type StateSymbols, type WasmEnv, type WEnd, type WPath, type WState } from './wasm-exec.ts';
 import type { Instr } from '../spec/wasm/ast.ts';
 
 /** The assumptions every proof rests on (also in the report). */
 export const ASSUMPTIONS: readonly string[] = [
-  'linear memory [memBase, memBase + reservedPages * 64 KiB), the globals block [globBase, globBase + 8 * globals) and the page-count word [pagesAddr, pagesAddr + 4) do not wrap around and are pairwise disjoint',
-  'the stack window [entry SP - 1 MiB, entry SP + 4 KiB) does not wrap around and is disjoint from linear memory, the globals block and the page-count word',
+  'linear memory [memBase, memBase + reservedPages * 64 KiB), the globals block [globBase, globBase + 8 * defined globals) and the page-count word [pagesAddr, pagesAddr + 4) do not wrap around and are pairwise disjoint',
+  'the stack window [entry SP - 1 MiB, entry SP + 4 KiB) does not wrap around and is disjoint from linear memory, the globals block, the page-count word and the imported globals',
+  'an imported global is the symbol its field names (spec/abi/layout.ts importedGlobalSymbol), 4 (i32) or 8 (i64) bytes little-endian that do not wrap around and are disjoint from linear memory, the globals block, the page-count word and the other imported globals',
   'entry SP is 8-byte aligned and the entry LR has bit 0 set (AAPCS call from Thumb code)',
   'the memory invariant (memoryInvariant in validator/validate.ts) holds whenever a defined function is entered and after every call it makes: it is proved at every exit and call site of every defined function and checked on the object\'s initial image; linked code (C callers and imported functions) is assumed not to break it, that is, not to write the page-count word nor linear memory at or above the current size',
   'immutable globals with a constant initialiser hold that value in the globals block',
@@ -143,14 +144,22 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   // --- state symbols ---
   const names = stateSymbols(cert.prefix);
   const ss: StateSymbols & { tableBase: ZBV } = { memBase: A.bvVar('memBase', 32), globBase: A.bvVar('globBase', 32), pagesAddr: A.bvVar('pagesAddr', 32), tableBase: A.bvVar('tableBase', 32) };
+  const globals = globalInfo(A, module, ss.globBase);
+  const imported = globals.filter((g) => g.symbol !== undefined);
   const stateSymbol = (n: string): ZBV | undefined =>
-    n === names.memory ? ss.memBase : n === names.globals ? ss.globBase : n === names.memoryPages ? ss.pagesAddr : n === names.table ? ss.tableBase : undefined;
+    n === names.memory ? ss.memBase : n === names.globals ? ss.globBase : n === names.memoryPages ? ss.pagesAddr : n === names.table ? ss.tableBase : imported.find((g) => g.symbol === n)?.addr;
   const bySymbol = new Map<string, number>();
   let fi = 0;
   for (const im of module.imports) if (im.desc.kind === 'func') bySymbol.set(`${cert.prefix}${im.field}`, fi++);
   for (const f of cert.functions) {
     if (bySymbol.has(f.symbol)) refuse({ kind: 'certificate', detail: `symbol ${f.symbol} names two functions` });
     bySymbol.set(f.symbol, f.index);
+  }
+  for (const [i, g] of imported.entries()) {
+    const s = g.symbol!;
+    if (Object.values(names).includes(s as never) || bySymbol.has(s) || imported.findIndex((x) => x.symbol === s) !== i) {
+      refuse({ kind: 'wasm-unsupported', detail: `imported global symbol ${s} also names another imported global, a function or a state symbol` });
+    }
   }
   const calleeByAddress = (off: number): number | undefined => {
     const s = elf.symbols.find((x) => x.shndx === text.index && x.type === 'func' && (x.value & ~1) === off);
@@ -172,7 +181,6 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   }
   validateFrame(fc);
 
-  const globals = globalInfo(module);
   const mem0 = module.memories[0] ?? module.imports.find((i) => i.desc.kind === 'memory');
   const hasMemory = mem0 !== undefined;
   const wenv: WasmEnv = { A, module, flat, sym: ss, globals, maxPages: cert.reservedPages, cutAt: wasmCutAt, lemmasUsed: new Set() };
@@ -205,19 +213,19 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   const reservedBytes = BigInt(cert.reservedPages) * BigInt(WASM_PAGE_BYTES);
   // The regions the fixed premises below make disjoint (symmem.ts uses them to keep zero fills off other regions).
   A.region(LINEAR_MEMORY, ss.memBase, 0, Number(reservedBytes));
-  A.region('globals', ss.globBase, 0, 8 * globals.length);
+  const definedGlobals = globals.length - imported.length;
+  A.region('globals', ss.globBase, 0, 8 * definedGlobals);
+  for (const g of imported) A.region(`imported global ${g.symbol}`, g.addr, 0, width(g));
   A.region('page-count word', ss.pagesAddr, 0, 4);
   A.region('stack', entrySp, -STACK_BELOW, STACK_ABOVE);
   const ival = (base: ZBV, size: bigint) => ({ lo: A.zext(base, 64), hi: A.add(A.zext(base, 64), A.bv(size, 64)) });
-  const regions = [ival(ss.memBase, reservedBytes), ival(ss.globBase, BigInt(8 * globals.length)), ival(ss.pagesAddr, 4n)];
+  const regions = [ival(ss.memBase, reservedBytes), ival(ss.globBase, BigInt(8 * definedGlobals)), ival(ss.pagesAddr, 4n), ...imported.map((g) => ival(g.addr, BigInt(width(g))))];
   const stackWin = { lo: A.sub(A.zext(entry.sp, 64), A.bv(STACK_BELOW, 64)), hi: A.add(A.zext(entry.sp, 64), A.bv(STACK_ABOVE, 64)) };
   const disjoint = (x: { lo: ZBV; hi: ZBV }, y: { lo: ZBV; hi: ZBV }) => A.boolOr(A.ule(x.hi, y.lo), A.ule(y.hi, x.lo));
   const top = A.bv(1n << 32n, 64);
   const fixed: ZBool[] = [
     ...regions.map((r) => A.ule(r.hi, top)),
-    disjoint(regions[0]!, regions[1]!),
-    disjoint(regions[0]!, regions[2]!),
-    disjoint(regions[1]!, regions[2]!),
+    ...regions.flatMap((r, i) => regions.slice(i + 1).map((q) => disjoint(r, q))),
     A.ule(A.bv(STACK_BELOW, 32), entry.sp),
     A.ule(stackWin.hi, top),
     ...regions.map((r) => disjoint(r, stackWin)),
@@ -250,7 +258,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   const memPremises = (m: SymMem): ZBool[] => [
     A.ule(A.bv(minPages, 32), pagesWord(m)),
     A.ule(pagesWord(m), A.bv(cert.reservedPages, 32)),
-    ...globals.flatMap((g, i) => (g.constant === undefined ? [] : [A.eq(loadLE(A, m, A.add(ss.globBase, A.bv(8 * i, 32)), g.type === 'i32' ? 4 : 8), A.bv(g.constant, g.type === 'i32' ? 32 : 64))])),
+    ...globals.flatMap((g) => (g.constant === undefined ? [] : [A.eq(loadLE(A, m, g.addr, width(g)), A.bv(g.constant, 8 * width(g)))])),
   ];
 
   const frameBytes = 4 * fc.frame.saved.length + fc.frame.size;
@@ -318,10 +326,11 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       out.push({ name: 'linear memory', p: A.boolOr(A.boolNot(inRegion(k, ss.memBase, reservedBytes)), same(k)) });
       out.push({ name: 'memory size', p: A.eq(loadLE(A, mw, ss.pagesAddr, 4), loadLE(A, ma, ss.pagesAddr, 4)) });
     }
-    if (globals.length > 0) {
+    if (definedGlobals > 0) {
       const k = A.bvVar(`${tag}.k.glob`, 32);
-      out.push({ name: 'globals', p: A.boolOr(A.boolNot(inRegion(k, ss.globBase, BigInt(8 * globals.length))), same(k)) });
+      out.push({ name: 'globals', p: A.boolOr(A.boolNot(inRegion(k, ss.globBase, BigInt(8 * definedGlobals))), same(k)) });
     }
+    for (const g of imported) out.push({ name: `imported global ${g.symbol}`, p: A.eq(loadLE(A, mw, g.addr, width(g)), loadLE(A, ma, g.addr, width(g))) });
     return out;
   };
 
@@ -333,7 +342,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   const storeAllowed = (st: Store): ZBool => {
     const k = A.zext(st.addr, 64);
     const inside = (r: { lo: ZBV; hi: ZBV }) => A.boolAnd(A.ule(r.lo, k), A.ult(k, r.hi));
-    const state = [...(hasMemory ? [regions[0]!, regions[2]!] : []), ...(globals.length > 0 ? [regions[1]!] : [])];
+    const state = [...(hasMemory ? [regions[0]!, regions[2]!] : []), ...(definedGlobals > 0 ? [regions[1]!] : []), ...regions.slice(3)];
     return A.boolOr(...state.map(inside), inside({ lo: A.zext(st.sp, 64), hi: stackWin.hi }));
   };
 
@@ -600,21 +609,26 @@ function checkInitialImage(elf: ElfFile, names: ReturnType<typeof stateSymbols>,
   }
 }
 
-function globalInfo(m: Module): WasmEnv['globals'] {
-  const out: WasmEnv['globals'] = [];
+/** Globals in index space order: imported ones at their own symbols, defined ones in 8-byte slots of the globals block. */
+function globalInfo(A: VAlgebra, m: Module, globBase: ZBV): GlobalInfo[] {
+  const out: GlobalInfo[] = [];
   for (const im of m.imports) {
     if (im.desc.kind !== 'global') continue;
     const t = im.desc.type;
     if (t !== 'i32' && t !== 'i64') refuse({ kind: 'wasm-unsupported', detail: `global of type ${t}` });
-    out.push({ type: t });
+    const symbol = importedGlobalSymbol(im.field);
+    out.push({ type: t, addr: A.bvVar(`global ${symbol}`, 32), symbol });
   }
-  for (const g of m.globals) {
+  m.globals.forEach((g, i) => {
     if (g.type !== 'i32' && g.type !== 'i64') refuse({ kind: 'wasm-unsupported', detail: `global of type ${g.type}` });
     const constant = g.mutable ? undefined : g.init.kind === 'i32.const' ? BigInt(g.init.value) : g.init.kind === 'i64.const' ? g.init.value : undefined;
-    out.push(constant === undefined ? { type: g.type } : { type: g.type, constant });
-  }
+    const addr = A.add(globBase, A.bv(8 * i, 32));
+    out.push(constant === undefined ? { type: g.type, addr } : { type: g.type, addr, constant });
+  });
   return out;
 }
+
+const width = (g: GlobalInfo): 4 | 8 => (g.type === 'i32' ? 4 : 8);
 
 /** Replay a refutation from the entry on both concrete interpreters (replay.ts). */
 function builtinReplay(module: Module, elf: ElfFile, v: Verdict & { kind: 'refuted' }): Counterexample['replay'] {

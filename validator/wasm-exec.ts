@@ -46,13 +46,22 @@ export interface StateSymbols {
   pagesAddr: ZBV;
 }
 
+export interface GlobalInfo {
+  type: IntType;
+  /** Where the value lives (little-endian): a slot of the globals block, or an imported global's symbol. */
+  addr: ZBV;
+  constant?: bigint;
+  /** The symbol of an imported global. */
+  symbol?: string;
+}
+
 export interface WasmEnv {
   A: VAlgebra;
   module: Module;
   flat: FlatFunction;
   sym: StateSymbols;
-  /** Global types in index space order, with their known constant value if immutable with a constant init. */
-  globals: { type: IntType; constant?: bigint }[];
+  /** Globals in index space order: type, address of their bytes, known constant value if immutable with a constant init. */
+  globals: GlobalInfo[];
   /** Page limit for memory.grow (the reserved pages, at most the declared maximum). */
   maxPages: number;
   /** Flat index -> cut point index, for every non-entry cut point. */
@@ -218,13 +227,13 @@ function exec(env: WasmEnv, Aw: VAlgebra, pagesOf: (m: SymMem) => ZBV, ins: Inst
     case 'global.get': {
       const g = env.globals[ins.index]!;
       const w = g.type === 'i32' ? 4 : 8;
-      st.push(g.constant !== undefined ? A.bv(g.constant, w * 8) : loadLE(A, s.mem, A.add(env.sym.globBase, A.bv(ins.index * 8, 32)), w));
+      st.push(g.constant !== undefined ? A.bv(g.constant, w * 8) : loadLE(A, s.mem, g.addr, w));
       return next();
     }
     case 'global.set': {
       const g = env.globals[ins.index]!;
       const v = pop();
-      return next({ mem: storeLE(A, s.mem, A.add(env.sym.globBase, A.bv(ins.index * 8, 32)), v, g.type === 'i32' ? 4 : 8) });
+      return next({ mem: storeLE(A, s.mem, g.addr, v, g.type === 'i32' ? 4 : 8) });
     }
     case 'i32.const':
       st.push(sem.constant(A, 'i32', ins.value));

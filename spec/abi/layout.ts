@@ -25,6 +25,15 @@ export function stateSymbols(prefix = '') {
   } as const;
 }
 
+/**
+ * The symbol of an imported global: its field name, defined by the program that links the object (the
+ * generated C header declares it), holding the value little-endian in 4 (i32) or 8 (i64) bytes. Unlike
+ * imported functions it carries no prefix.
+ */
+export function importedGlobalSymbol(field: string): string {
+  return field;
+}
+
 /** Byte offset of each global in the globals block (each slot 8-byte aligned). */
 export function globalOffsets(types: readonly ('i32' | 'i64')[]): number[] {
   return types.map((_, i) => i * 8);
