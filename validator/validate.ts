@@ -17,9 +17,9 @@
  * Loops are closed by their header's map: every region is checked once.
  */
 import { match } from 'ts-pattern';
-import { CALLEE_SAVED, paramLocations, type ArgLocation } from '../spec/abi/aapcs.ts';
+import { CALLEE_SAVED, paramLocations, resultLocations, type ArgLocation, type ResultLocation } from '../spec/abi/aapcs.ts';
 import { CERT_SECTION, decodeCertificate, type Certificate, type CutPoint, type FunctionCertificate, type ValueLoc, type WordLoc } from '../spec/abi/certificate.ts';
-import { importedGlobalSymbol, stateSymbols, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
+import { importSymbol, stateSymbols, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
 import { trapCode } from '../spec/abi/traps.ts';
 import { loadLE } from '../spec/bv/derived.ts';
 import type { Z3Context, ZBool, ZBV } from '../spec/bv/z3.ts';
@@ -41,12 +41,13 @@ import type { Instr } from '../spec/wasm/ast.ts';
 export const ASSUMPTIONS: readonly string[] = [
   'linear memory [memBase, memBase + reservedPages * 64 KiB), the globals block [globBase, globBase + 8 * defined globals) and the page-count word [pagesAddr, pagesAddr + 4) do not wrap around and are pairwise disjoint',
   'the stack window [entry SP - 1 MiB, entry SP + 4 KiB) does not wrap around and is disjoint from linear memory, the globals block, the page-count word and the imported globals',
-  'an imported global is the symbol its field names (spec/abi/layout.ts importedGlobalSymbol), 4 (i32) or 8 (i64) bytes little-endian that do not wrap around and are disjoint from linear memory, the globals block, the page-count word and the other imported globals',
+  'an imported global is the symbol its field names (spec/abi/layout.ts importSymbol), 4 (i32) or 8 (i64) bytes little-endian that do not wrap around and are disjoint from linear memory, the globals block, the page-count word and the other imported globals',
   'entry SP is 8-byte aligned and the entry LR has bit 0 set (AAPCS call from Thumb code)',
   'the memory invariant (memoryInvariant in validator/validate.ts) holds whenever a defined function is entered and after every call it makes: it is proved at every exit and call site of every defined function and checked on the object\'s initial image; linked code (C callers and imported functions) is assumed not to break it, that is, not to write the page-count word nor linear memory at or above the current size',
   'immutable globals with a constant initialiser hold that value in the globals block',
   'a callee (AAPCS) preserves r4-r11, SP and the caller frame above its incoming arguments, and may change memory, globals and r0-r3, r12, LR, flags arbitrarily',
-  'an imported function is called through the symbol `<prefix><field>`; a defined function through the symbol its certificate names',
+  'an imported function is called through the symbol named by its field (spec/abi/layout.ts importSymbol); a defined function through the symbol its certificate names',
+  'several results are returned in r0-r3 laid out like parameters (spec/abi/aapcs.ts resultLocations, a warden convention beyond AAPCS), by callees as by the function itself',
 ];
 
 const STACK_BELOW = 1 << 20;
@@ -150,7 +151,12 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     n === names.memory ? ss.memBase : n === names.globals ? ss.globBase : n === names.memoryPages ? ss.pagesAddr : n === names.table ? ss.tableBase : imported.find((g) => g.symbol === n)?.addr;
   const bySymbol = new Map<string, number>();
   let fi = 0;
-  for (const im of module.imports) if (im.desc.kind === 'func') bySymbol.set(`${cert.prefix}${im.field}`, fi++);
+  for (const im of module.imports) {
+    if (im.desc.kind !== 'func') continue;
+    const name = importSymbol(im.field);
+    if (bySymbol.has(name)) refuse({ kind: 'certificate', detail: `imports ${bySymbol.get(name)} and ${fi} share the symbol ${name}` });
+    bySymbol.set(name, fi++);
+  }
   for (const f of cert.functions) {
     if (bySymbol.has(f.symbol)) refuse({ kind: 'certificate', detail: `symbol ${f.symbol} names two functions` });
     bySymbol.set(f.symbol, f.index);
@@ -458,14 +464,12 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       return [...mapClaims(c, wp.state, s.r, slot), ...frameClaims(s.r, slot), ...memoryClaims(wp.state.mem, s.mem, tag), ...memoryInvariant(wp.state.mem, tag)];
     }
     if (e.kind === 'return' && we.kind === 'return') {
-      const res = we.results;
       const out: { name: string; p: ZBool }[] = [];
-      if (res.length > 1) refuse({ kind: 'wasm-unsupported', detail: 'more than one result' });
-      if (res.length === 1) {
-        const v = res[0]!;
-        if (A.widthOf(v) === 32) out.push({ name: 'exit: result in r0', p: A.eq(v, s.r[0]!) });
-        else out.push({ name: 'exit: result lo in r0', p: A.eq(A.extract(v, 31, 0), s.r[0]!) }, { name: 'exit: result hi in r1', p: A.eq(A.extract(v, 63, 32), s.r[1]!) });
-      }
+      resultLocs(flat.results).forEach((loc, i) => {
+        const v = we.results[i]!;
+        if (loc.kind === 'reg') out.push({ name: `exit: result ${i} in r${loc.reg}`, p: A.eq(v, s.r[loc.reg]!) });
+        else out.push({ name: `exit: result ${i} lo in r${loc.lo}`, p: A.eq(A.extract(v, 31, 0), s.r[loc.lo]!) }, { name: `exit: result ${i} hi in r${loc.hi}`, p: A.eq(A.extract(v, 63, 32), s.r[loc.hi]!) });
+      });
       for (const [r, v] of entry.saved) out.push({ name: `exit: r${r} preserved`, p: A.eq(s.r[r]!, v) });
       out.push({ name: 'exit: sp restored', p: A.eq(s.r[13]!, entry.sp) });
       out.push({ name: 'exit: return to entry lr', p: A.eq(e.target, A.and(entry.lr, A.bv(~1 >>> 0, 32))) });
@@ -503,12 +507,14 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     const regs = freshRegs(ct);
     for (let r = 4; r <= 11; r++) regs[r] = s.r[r]!;
     regs[13] = sp;
-    const res = results[0];
-    if (res && A.widthOf(res) === 32) regs[0] = res;
-    if (res && A.widthOf(res) === 64) {
-      regs[0] = A.extract(res, 31, 0);
-      regs[1] = A.extract(res, 63, 32);
-    }
+    resultLocs(t.results).forEach((loc, i) => {
+      const res = results[i]!;
+      if (loc.kind === 'reg') regs[loc.reg] = res;
+      else {
+        regs[loc.lo] = A.extract(res, 31, 0);
+        regs[loc.hi] = A.extract(res, 63, 32);
+      }
+    });
     const preSlot = slotsOf(sp, s.mem);
     const slot: SlotRead = (o) => (o < layout.stackBytes ? A.bvVar(`${ct}.clobbered${o}`, 32) : preSlot(o));
     const c = cuts[wasmCutAt.get(we.after)!]!;
@@ -516,6 +522,13 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     const after = [...mapClaims(c, w, regs, slot), ...frameClaims(regs, slot)].map((x) => ({ ...x, name: `after call ${we.func}: ${x.name}` }));
     return [...out, ...after];
   }
+}
+
+/** Where results live (spec/abi/aapcs.ts); results beyond r0-r3 are outside the convention. */
+function resultLocs(results: readonly IntType[]): ResultLocation[] {
+  const r = resultLocations(results);
+  if (!r.ok) refuse({ kind: 'wasm-unsupported', detail: r.reason });
+  return r.locs;
 }
 
 function sameOutcome(a: AEnd, w: WEnd, armCutAt: Map<number, number[]>, wasmCutAt: Map<number, number>, cuts: Cut[]): boolean {
@@ -616,7 +629,7 @@ function globalInfo(A: VAlgebra, m: Module, globBase: ZBV): GlobalInfo[] {
     if (im.desc.kind !== 'global') continue;
     const t = im.desc.type;
     if (t !== 'i32' && t !== 'i64') refuse({ kind: 'wasm-unsupported', detail: `global of type ${t}` });
-    const symbol = importedGlobalSymbol(im.field);
+    const symbol = importSymbol(im.field);
     out.push({ type: t, addr: A.bvVar(`global ${symbol}`, 32), symbol });
   }
   m.globals.forEach((g, i) => {
