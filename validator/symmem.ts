@@ -213,7 +213,28 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
     }
     return undefined;
   };
+  /**
+   * Slices: term id -> the term it was extracted from and the bits. A little-endian reload of stored bytes
+   * is a concat of adjacent slices of one term; it is rebuilt as that slice (exactly the same bits), so
+   * that a value spilled and reloaded is the same term as the value, and Z3's word-level simplifier still
+   * sees it (it cannot always undo the byte split once the slices are pushed into sums).
+   */
+  const slices = new Map<number, { src: ZBV; hi: number; lo: number }>();
   const C = concrete;
+  /** Extract with the word-level views of AddWithCarry (carry out, low word) and address tracking. */
+  const extractWord = (x: ZBV, hi: number, lo: number): ZBV => {
+    if (hi === 32 && lo === 32 && x.size() === 33) {
+      // The carry out of AddWithCarry: a + b carries iff (a + b) <u a; a + ~c + 1 carries iff c <=u a.
+      const c = carryOf(x);
+      if (c) return Z.ite(c, Z.bv(1, 1), Z.bv(0, 1));
+    }
+    if (hi === 31 && lo === 0 && x.size() > 32) {
+      const l = low.get(x.id());
+      if (l) return l;
+    }
+    const r = fold1((c) => C.extract(c, hi, lo), (z) => Z.extract(z, hi, lo))(x);
+    return hi === 31 && lo === 0 ? record(r, affineOf(x)) : r;
+  };
   const A: VAlgebra = {
     ...Z,
     mul: fold2(C.mul, Z.mul),
@@ -235,7 +256,12 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
       return r;
     },
     neg: fold1(C.neg, Z.neg),
-    concat: fold2(C.concat, Z.concat),
+    concat: (a, b) => {
+      const x = slices.get(a.id());
+      const y = slices.get(b.id());
+      if (x && y && x.src.id() === y.src.id() && x.lo === y.hi + 1) return A.extract(x.src, x.hi, y.lo);
+      return fold2(C.concat, Z.concat)(a, b);
+    },
     sext: (x, w) => fold1((c) => C.sext(c, w), (z) => Z.sext(z, w))(x),
     zext: (x, w) => {
       const r = fold1((c) => C.zext(c, w), (z) => Z.zext(z, w))(x);
@@ -246,17 +272,15 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
       return setLow(record(r, affineOf(x)), x.size() === 32 ? x : undefined);
     },
     extract: (x, hi, lo) => {
-      if (hi === 32 && lo === 32 && x.size() === 33) {
-        // The carry out of AddWithCarry: a + b carries iff (a + b) <u a; a + ~c + 1 carries iff c <=u a.
-        const c = carryOf(x);
-        if (c) return Z.ite(c, Z.bv(1, 1), Z.bv(0, 1));
+      if (lo === 0 && hi === x.size() - 1) return x;
+      const inner = slices.get(x.id());
+      if (inner) return A.extract(inner.src, inner.lo + hi, inner.lo + lo);
+      const r = extractWord(x, hi, lo);
+      if (!cv(r) && r.id() !== x.id()) {
+        keep.push(r, x);
+        slices.set(r.id(), { src: x, hi, lo });
       }
-      if (hi === 31 && lo === 0 && x.size() > 32) {
-        const l = low.get(x.id());
-        if (l) return l;
-      }
-      const r = fold1((c) => C.extract(c, hi, lo), (z) => Z.extract(z, hi, lo))(x);
-      return hi === 31 && lo === 0 ? record(r, affineOf(x)) : r;
+      return r;
     },
     ite: (c, t, e) => {
       const k = cb(c);

@@ -43,10 +43,10 @@ describe.runIf(hasToolchain())('memory.grow', () => {
     expect(await run(GROW, grow())).toMatch(/^proved/);
   });
   it('refutes a grow that does not check the limit', async () => {
-    expect(await run(GROW, grow({ limit: '' }))).toMatch(/^refuted: .*(memory size|result in r0)/);
+    expect(await run(GROW, grow({ limit: '' }))).toMatch(/^refuted: .*(memory size|result (0 )?in r0)/);
   });
   it('refutes a grow that returns the new size instead of the old', async () => {
-    expect(await run(GROW, grow({ result: 'mov r0, r3' }))).toMatch(/^refuted: .*result in r0/);
+    expect(await run(GROW, grow({ result: 'mov r0, r3' }))).toMatch(/^refuted: .*result (0 )?in r0/);
   });
   it('refutes a limit above the reserved pages', async () => {
     expect(await run(GROW, grow({ limit: 'cmp r3, #3\n bhi 1f' }))).toMatch(/^refuted/);
@@ -113,7 +113,7 @@ describe.runIf(hasToolchain())('memory.size', () => {
     expect(await run(SIZE, size(0))).toMatch(/^proved/);
   });
   it('refutes reading the word beside it', async () => {
-    expect(await run(SIZE, size(4))).toMatch(/^refuted: .*result in r0/);
+    expect(await run(SIZE, size(4))).toMatch(/^refuted: .*result (0 )?in r0/);
   });
 });
 
