@@ -18,7 +18,7 @@
  */
 import { match } from 'ts-pattern';
 import { CALLEE_SAVED, paramLocations, resultLocations, type ArgLocation, type ResultLocation } from '../spec/abi/aapcs.ts';
-import { CERT_SECTION, decodeCertificate, type Certificate, type CutPoint, type FunctionCertificate, type ValueLoc, type WordLoc } from '../spec/abi/certificate.ts';
+import { CERT_SECTION, decodeCertificate, type Certificate, type CutPoint, type Fact, type FactValue, type FunctionCertificate, type ValueLoc, type WordLoc } from '../spec/abi/certificate.ts';
 import { importSymbol, stateSymbols, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
 import { trapCode } from '../spec/abi/traps.ts';
 import { loadLE } from '../spec/bv/derived.ts';
@@ -312,7 +312,26 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       return holds(`local ${l.index}`, v, l.loc, regs, slot);
     }),
     ...c.cp.stack.flatMap((loc, j) => holds(`stack ${j}`, w.stack[j]!, loc, regs, slot)),
+    ...(c.cp.facts ?? []).map((f) => factClaim(c, f, regs, slot)),
   ];
+  /** A certificate fact: the register or slot holds a constant or a state symbol's address. */
+  const factClaim = (c: Cut, f: Fact, regs: ZBV[], slot: SlotRead): { name: string; p: ZBool } => {
+    const loc = f?.loc;
+    if (loc?.kind !== 'reg' && loc?.kind !== 'slot') return refuse({ kind: 'certificate', detail: `${c.label}: a fact names no register or slot` }, c.cp.address);
+    const v = f.value;
+    const [value, text] = match(v as FactValue)
+      .with({ kind: 'const' }, (x): [ZBV, string] => {
+        if (!Number.isInteger(x.value)) refuse({ kind: 'certificate', detail: `${c.label}: fact constant ${x.value} is not an integer` }, c.cp.address);
+        return [A.bv(x.value, 32), `#${x.value}`];
+      })
+      .with({ kind: 'symbol' }, (x): [ZBV, string] => {
+        const base = typeof x.symbol === 'string' ? stateSymbol(x.symbol) : undefined;
+        if (!base || !Number.isInteger(x.addend)) refuse({ kind: 'certificate', detail: `${c.label}: fact names ${String(x.symbol)}+${x.addend}, not a state symbol plus an integer` }, c.cp.address);
+        return [A.add(base!, A.bv(x.addend, 32)), `&${x.symbol}+${x.addend}`];
+      })
+      .otherwise(() => refuse({ kind: 'certificate', detail: `${c.label}: fact of unknown kind` }, c.cp.address));
+    return { name: `fact ${locText(loc)} = ${text}`, p: A.eq(word(regs, slot, loc), value) };
+  };
   /** The frame at a non-entry cut point. */
   const frameClaims = (regs: ZBV[], slot: SlotRead): { name: string; p: ZBool }[] => [
     { name: 'frame: sp', p: A.eq(regs[13]!, A.sub(entry.sp, A.bv(frameBytes, 32))) },
@@ -564,6 +583,7 @@ function resolveCuts(fc: FunctionCertificate, flat: FlatFunction, codeSize: numb
     if (!Number.isInteger(cp.address) || cp.address < 0 || cp.address >= codeSize || cp.address % 2 !== 0) refuse({ kind: 'certificate', detail: `${label}: address outside the function` });
     if (cp.kind === 'entry') {
       if (cp.address !== 0) refuse({ kind: 'certificate', detail: `entry cut point at ${hex(cp.address)}, not 0` }, cp.address);
+      if (cp.facts !== undefined && cp.facts.length > 0) refuse({ kind: 'certificate', detail: 'facts at the entry cut point (the ABI gives the entry state)' }, cp.address);
       return { index, cp, flat: 0, label };
     }
     const f = pointIndex(flat, cp.wasm?.offset, cp.wasm?.position);

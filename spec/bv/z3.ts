@@ -12,12 +12,20 @@ export type ZBV = ReturnType<Ctx['BitVec']['const']>;
 export type ZBool = ReturnType<Ctx['Bool']['const']>;
 export type ZMem = ReturnType<Ctx['Array']['const']>;
 
+let api: ReturnType<typeof init> | undefined;
 let ready: Promise<Z3Context> | undefined;
 
 /** The process-wide Z3 context (z3-solver's init costs ~150 ms, once). */
 export function z3Context(): Promise<Z3Context> {
-  ready ??= init().then(({ Context }) => new Context('main'));
+  api ??= init();
+  ready ??= api.then(({ Context }) => new Context('main'));
   return ready;
+}
+
+/** The Z3 build inside z3-solver, e.g. `Z3 5.1.0.0` (for the proof report's identity). */
+export async function z3FullVersion(): Promise<string> {
+  api ??= init();
+  return (await api).Z3.get_full_version();
 }
 
 /** The Z3 algebra plus the means to make fresh symbols. */
