@@ -486,8 +486,9 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       const out: { name: string; p: ZBool }[] = [];
       resultLocs(flat.results).forEach((loc, i) => {
         const v = we.results[i]!;
-        if (loc.kind === 'reg') out.push({ name: `exit: result ${i} in r${loc.reg}`, p: A.eq(v, s.r[loc.reg]!) });
-        else out.push({ name: `exit: result ${i} lo in r${loc.lo}`, p: A.eq(A.extract(v, 31, 0), s.r[loc.lo]!) }, { name: `exit: result ${i} hi in r${loc.hi}`, p: A.eq(A.extract(v, 63, 32), s.r[loc.hi]!) });
+        const what = flat.results.length === 1 ? 'result' : `result ${i}`;
+        if (loc.kind === 'reg') out.push({ name: `exit: ${what} in r${loc.reg}`, p: A.eq(v, s.r[loc.reg]!) });
+        else out.push({ name: `exit: ${what} lo in r${loc.lo}`, p: A.eq(A.extract(v, 31, 0), s.r[loc.lo]!) }, { name: `exit: ${what} hi in r${loc.hi}`, p: A.eq(A.extract(v, 63, 32), s.r[loc.hi]!) });
       });
       for (const [r, v] of entry.saved) out.push({ name: `exit: r${r} preserved`, p: A.eq(s.r[r]!, v) });
       out.push({ name: 'exit: sp restored', p: A.eq(s.r[13]!, entry.sp) });
