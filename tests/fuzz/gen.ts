@@ -367,9 +367,13 @@ export interface FuzzCase {
   args: bigint[];
 }
 
-export const caseArb: fc.Arbitrary<FuzzCase> = fc.record({
-  stream: fc.array(fc.nat({ max: 0xffff }), { maxLength: 3000, size: 'max' }),
-  args: fc.array(argArb, { minLength: 1, maxLength: 12 }),
-});
+/** Cases whose choice stream has at most `maxChoices` entries (the rest reads as 0s: smaller modules). */
+export const caseArbOf = (maxChoices: number): fc.Arbitrary<FuzzCase> =>
+  fc.record({
+    stream: fc.array(fc.nat({ max: 0xffff }), { maxLength: maxChoices, size: 'max' }),
+    args: fc.array(argArb, { minLength: 1, maxLength: 12 }),
+  });
+
+export const caseArb: fc.Arbitrary<FuzzCase> = caseArbOf(3000);
 
 
