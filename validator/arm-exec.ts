@@ -54,7 +54,10 @@ export interface Store {
 
 /** The byte stores `st` adds to `s` (memories only grow by appending writes). */
 function newStores(s: AState, st: AState, at: number): Store[] {
-  return st.mem.writes.slice(s.mem.writes.length).map((w) => ({ addr: w.addr, sp: st.r[13]!, at }));
+  return st.mem.writes.slice(s.mem.writes.length).map((w) => {
+    if (w.fill) return refuse({ kind: 'spec-error', detail: 'internal: an ARM instruction produced a zero fill' }, at);
+    return { addr: w.addr, sp: st.r[13]!, at };
+  });
 }
 
 export interface ArmEnv {
