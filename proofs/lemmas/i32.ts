@@ -71,7 +71,7 @@ const mulLemma: Lemma = {
 
 const mulShiftAddLemma: Lemma = {
   name: 'isel/i32.mul/pow2+-1',
-  statement: 'i32.mul by 2^k + 1 (either side) = ADD rd, x, x, LSL #k for k in 1..30; by 2^k - 1 = RSB rd, x, x, LSL #k for k in 2..31.',
+  statement: 'i32.mul by 2^k + 1 (either side) = ADD rd, x, x, LSL #k for k in 1..30; by 2^k - 1 = RSB rd, x, x, LSL #k for k in 2..5 (the rule stops at 31).',
   theory: 'QF_BV',
   method: 'symbolic execution; one obligation per shift amount; Z3 unsat of the negation',
   covers: ['i32.mul/pow2+1', 'i32.mul/pow2+1-left', 'i32.mul/pow2-1', 'i32.mul/pow2-1-left'],
@@ -80,8 +80,8 @@ const mulShiftAddLemma: Lemma = {
     const cases: Case[] = [];
     for (const k of range(32)) {
       for (const [tag, opc, c] of [['+1', 'add', (1n << BigInt(k)) + 1n], ['-1', 'rsb', (1n << BigInt(k)) - 1n]] as const) {
-        // The rules take c > 2 that fits in a positive i32.
-        if (c <= 2n || c >= 1n << 31n) continue;
+        // The rules take c > 2 that fits in a positive i32 (2^k - 1: at most 31).
+        if (c <= 2n || c >= 1n << 31n || (tag === '-1' && c > 31n)) continue;
         const items = [dps(opc, 2, 0, 0, 'lsl', k)];
         cases.push({ name: `pow2${tag} k=${k}`, args: (s) => [s.r[0]!, A.bv(c, 32)], items, result: 2 });
         cases.push({ name: `pow2${tag}-left k=${k}`, args: (s) => [A.bv(c, 32), s.r[0]!], items, result: 2 });
