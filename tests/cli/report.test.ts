@@ -69,6 +69,19 @@ describe('proof report files from the CLI, and warden recheck', () => {
     });
   }
 
+  it.runIf(SOLVERS)('an obligation Z3 answered unknown is listed, not compared (skipped without cvc5 and z3)', async () => {
+    const rep = readReport(join(dir, 'out/r.json'));
+    const o = rep.functions[1]!.obligations[0]!;
+    o.answer = 'unknown';
+    o.smt2!.expected = 'unknown';
+    writeFileSync(join(dir, 'out/u.json'), JSON.stringify(rep));
+    const r = await warden(['recheck', 'out/u.json', '--solver', 'cvc5'], dir);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toContain(`---- function 1 g #0 ${o.name}: not compared (Z3 answered unknown; cvc5 answered unsat)`);
+    expect(r.stdout).toContain('1 not compared');
+    expect(lastLine(r.stdout)).toBe(`${obligationsOf(rep).length - 1} passed, 0 failed`);
+  });
+
   it.runIf(SOLVERS)('recheck fails on a tampered SMT file (a solver disagrees) and on a missing one (skipped without cvc5 and z3)', async () => {
     const rep = readReport(join(dir, 'out/r.json'));
     const obs = obligationsOf(rep);
@@ -102,6 +115,11 @@ describe('proof report files from the CLI, and warden recheck', () => {
     expect(c.code, c.stdout).toBe(0);
     expect(c.stdout).toMatch(/^ok {3}function 0 f #\d+ .*: sat$/m);
     expect(lastLine(c.stdout)).toBe(`${obligationsOf(rep).length} passed, 0 failed`);
+    // A solver that runs out of time agrees with nothing.
+    const t = await warden(['recheck', 'v.json', '--solver', 'cvc5', '--timeout', '0.001'], dir);
+    expect(t.code).toBe(1);
+    expect(t.stdout).toMatch(/^FAIL function 0 f #0 .*: expected unsat, cvc5 answered unknown \(no answer within 0\.001 s\)$/m);
+    expect(lastLine(t.stdout)).toBe(`0 passed, ${obligationsOf(rep).length} failed`);
   });
 
   it('a compile that fails validation writes the report but not the object', async () => {
