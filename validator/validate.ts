@@ -29,8 +29,9 @@ import type { Module } from '../spec/wasm/ast.ts';
 import { decodeModule } from '../spec/wasm/decode.ts';
 import { runArm, type AEnd, type APath, type ArmEnv, type AState, type Store } from './arm-exec.ts';
 import { replayEntry } from './replay.ts';
+import { isRuntimeSymbol, trustRoutine, udivmod64LemmaText, type RuntimeTrust } from './runtime.ts';
 import { LEMMAS } from './lemmas.ts';
-import { readElf, type ElfFile, type ElfRelocation } from './elf.ts';
+import { readElf, type ElfFile, type ElfRelocation, type ElfSymbol } from './elf.ts';
 import { consistent, DEFAULT_PROVE, prove, type Named, type ProveOptions } from './prove.ts';
 import { hex, refuse, Refusal, type Counterexample, type ObligationResult, type ValidationReport, type Verdict } from './verdict.ts';
 import { flatten, funcType, pointIndex, type FlatFunction, type IntType } from './wasm-flat.ts';
@@ -194,7 +195,16 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   const zeroAbove = hasMemory && module.funcs.some((f) => usesGrow(f.body));
   const mapping = elf.symbols.filter((x) => x.shndx === text.index && /^\$[atd](\.|$)/.test(x.name)).map((x) => x.value & ~1);
   const dataEnd = (at: number) => Math.min(end, ...mapping.filter((m) => m > at));
-  const aenv: ArmEnv = { A, text: text.data, start, end, relocs, stateSymbol, dataEnd, calleeBySymbol: (n) => bySymbol.get(n), calleeByAddress, cutAt: armCutAt };
+  // The runtime routine: a BL to it is a step under its contract when its bytes are the proved ones (runtime.ts).
+  const runtimeBySymbol = (s: ElfSymbol): RuntimeTrust | undefined => (isRuntimeSymbol(s.name) ? trustRoutine(elf, s) : undefined);
+  const runtimeByAddress = (off: number): RuntimeTrust | undefined => {
+    const s = elf.symbols.find((x) => x.shndx === text.index && x.type === 'func' && (x.value & ~1) === off && isRuntimeSymbol(x.name));
+    return s ? trustRoutine(elf, s) : undefined;
+  };
+  const aenv: ArmEnv = {
+    A, text: text.data, start, end, relocs, stateSymbol, dataEnd, calleeBySymbol: (n) => bySymbol.get(n), calleeByAddress, cutAt: armCutAt,
+    runtimeBySymbol, runtimeByAddress, runtimeUsed: new Set(),
+  };
   // Entry SP is 8-byte aligned by construction (AAPCS), which keeps alignment masks cheap for Z3.
   const entrySp = A.concat(A.bvVar('entry.sp[31:3]', 29), A.bv(0, 3));
   A.alignedRoot(entrySp, 8);
@@ -462,6 +472,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       const matching = wpaths.filter((wp) => sameOutcome(ap.end, wp.end, armCutAt, wasmCutAt, cuts));
       const pa = [...base, ...ap.cond];
       if (!(await check(`${where}: same successor`, st.address, pa, A.boolOr(...matching.map((wp) => A.boolAnd(...wp.cond))), symbols))) return fail!;
+      for (const c of ap.pre) if (!(await check(`${where}: ${c.name}`, st.address, pa, c.p, symbols))) return fail!;
       if (ap.end.kind !== 'fault' && ap.stores.length > 0 && !(await check(`${where}: stores stay in memory, globals, the page word or the live frame`, st.address, pa, A.boolAnd(...ap.stores.map(storeAllowed)), symbols))) return fail!;
       for (const wp of matching) {
         const prem = [...pa, ...wp.cond];
@@ -470,7 +481,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       }
     }
   }
-  return { kind: 'proved', func, symbol: fc.symbol, obligations, lemmas: [...wenv.lemmasUsed].map((l) => `${l}: ${LEMMAS[l].statement}`) };
+  return { kind: 'proved', func, symbol: fc.symbol, obligations, lemmas: [...[...wenv.lemmasUsed].map((l) => `${l}: ${LEMMAS[l].statement}`), ...(aenv.runtimeUsed.size > 0 ? [udivmod64LemmaText()] : [])] };
 
   /** What must hold when the ARM path `ap` and the WASM path `wp` end in the same outcome. */
   function outcomeClaims(ap: APath, wp: WPath, tag: string): { name: string; p: ZBool }[] {

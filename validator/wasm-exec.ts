@@ -18,7 +18,7 @@ import * as sem from '../spec/wasm/semantics.ts';
 import { isNumericOp, opInfo } from '../spec/wasm/opcodes.ts';
 import type { FlatFunction, IntType } from './wasm-flat.ts';
 import { refuse } from './verdict.ts';
-import { addSub64ByHalves, mul64ByHalves, shift64ByHalves, SHIFT64, type LemmaName } from './lemmas.ts';
+import { addSub64ByHalves, divRem64ByCases, mul64ByHalves, remFromDiv, shift64ByHalves, SHIFT64, type LemmaName } from './lemmas.ts';
 
 export interface WState {
   locals: ZBV[];
@@ -294,6 +294,16 @@ function exec(env: WasmEnv, Aw: VAlgebra, pagesOf: (m: SymMem) => ZBV, ins: Inst
         env.lemmasUsed.add(`i64.${shift}-by-halves`);
         st.push(shift64ByHalves(A, shift, x!, y!));
         return next();
+      }
+      if (op === 'i64.div_u' || op === 'i64.rem_u' || op === 'i64.div_s' || op === 'i64.rem_s' || op === 'i32.rem_u' || op === 'i32.rem_s') {
+        // The traps from the spec; the value (used only when the divisor is not 0) in the shape the
+        // compiler computes, by lemma i64.divrem-by-cases / rem-from-div (lemmas.ts).
+        const [x, y] = st.splice(st.length - 2, 2);
+        const o = sem.numeric(A, op, [x!, y!]);
+        if (op.startsWith('i64')) env.lemmasUsed.add('i64.divrem-by-cases');
+        if (op.startsWith('i32') || op.startsWith('i64.rem')) env.lemmasUsed.add('rem-from-div');
+        st.push(op.startsWith('i64') ? divRem64ByCases(A, op as Parameters<typeof divRem64ByCases>[1], x!, y!) : remFromDiv(A, op === 'i32.rem_s', x!, y!));
+        return next({}, o.traps);
       }
       if (isNumericOp(op)) {
         const arity = opInfo(op)?.sig?.params.length ?? refuse({ kind: 'wasm-unsupported', detail: `${op} has no signature` });
