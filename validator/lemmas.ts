@@ -70,22 +70,25 @@ export const LEMMAS: Record<LemmaName, Lemma> = {
   ) as Record<ShiftLemma, Lemma>),
 };
 
+/** The bit-vector operations the right-hand sides below use (the validator's algebra, or the lemma library's). */
+export type BvAlgebra = Pick<VAlgebra, 'ctx' | 'bv' | 'widthOf' | 'extract' | 'eq' | 'or' | 'xor' | 'zext' | 'sub' | 'mul' | 'ite' | 'udiv' | 'sdiv' | 'ashr'>;
+
 /** udiv / sdiv with 0 for a zero divisor: what UDIV / SDIV compute (spec/arm/semantics.ts). */
-function div0(A: VAlgebra, signed: boolean, x: ZBV, y: ZBV): ZBV {
+function div0(A: BvAlgebra, signed: boolean, x: ZBV, y: ZBV): ZBV {
   return A.ite(A.eq(y, A.bv(0, A.widthOf(y))), A.bv(0, A.widthOf(y)), signed ? A.sdiv(x, y) : A.udiv(x, y));
 }
 
 /** The right-hand side of rem-from-div (for y != 0): the shape UDIV/SDIV + MLS compute. */
-export function remFromDiv(A: VAlgebra, signed: boolean, x: ZBV, y: ZBV): ZBV {
+export function remFromDiv(A: BvAlgebra, signed: boolean, x: ZBV, y: ZBV): ZBV {
   return A.sub(x, A.mul(div0(A, signed, x, y), y));
 }
 
 /** 64-bit udiv and urem as uninterpreted functions (one declaration per context, shared by both sides). */
-export function udiv64Uf(A: VAlgebra, n: ZBV, d: ZBV): ZBV {
+export function udiv64Uf(A: BvAlgebra, n: ZBV, d: ZBV): ZBV {
   const bv = A.ctx.BitVec.sort(64);
   return A.ctx.Function.declare('udiv64.uf', bv, bv, bv).call(n as never, d as never) as ZBV;
 }
-export function urem64Uf(A: VAlgebra, n: ZBV, d: ZBV): ZBV {
+export function urem64Uf(A: BvAlgebra, n: ZBV, d: ZBV): ZBV {
   const bv = A.ctx.BitVec.sort(64);
   return A.ctx.Function.declare('urem64.uf', bv, bv, bv).call(n as never, d as never) as ZBV;
 }
@@ -93,7 +96,7 @@ export function urem64Uf(A: VAlgebra, n: ZBV, d: ZBV): ZBV {
 export type DivRem64 = 'i64.div_u' | 'i64.rem_u' | 'i64.div_s' | 'i64.rem_s';
 
 /** The right-hand sides of i64.divrem-by-cases (for y != 0), with 64-bit udiv / urem uninterpreted. */
-export function divRem64ByCases(A: VAlgebra, op: DivRem64, x: ZBV, y: ZBV): ZBV {
+export function divRem64ByCases(A: BvAlgebra, op: DivRem64, x: ZBV, y: ZBV): ZBV {
   const x0 = A.extract(x, 31, 0);
   const y0 = A.extract(y, 31, 0);
   const fast = A.eq(A.or(A.extract(x, 63, 32), A.extract(y, 63, 32)), A.bv(0, 32));

@@ -122,9 +122,11 @@ export function runWasm(env: WasmEnv, start: number, init: WState, skip: Readonl
         continue;
       }
       if (ins.k === 'return') {
+        // A branch to the function's final `end` with the results: it reaches the exit cut point if there is one.
         const n = env.flat.results.length;
-        finish({ kind: 'return', results: s.stack.slice(s.stack.length - n) });
-        break;
+        s = { ...s, stack: s.stack.slice(s.stack.length - n) };
+        i = code.length;
+        continue;
       }
       if (ins.k === 'br') {
         s = branch(s, ins.label);
