@@ -22,8 +22,8 @@ import { CERT_SECTION, decodeCertificate, type Certificate, type CutPoint, type 
 import { stateSymbols, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
 import { trapCode } from '../spec/abi/traps.ts';
 import { loadLE } from '../spec/bv/derived.ts';
-import type { Z3Context, ZBool, ZBV } from '../spec/bv/z3.ts';
-import { init } from 'z3-solver';
+import type { ZBool, ZBV } from '../spec/bv/z3.ts';
+import { withContext } from './context.ts';
 import { validatorAlgebra, type SymMem, type VAlgebra } from './symmem.ts';
 import type { Module } from '../spec/wasm/ast.ts';
 import { decodeModule } from '../spec/wasm/decode.ts';
@@ -53,6 +53,15 @@ const STACK_ABOVE = 1 << 12;
 export interface ValidateOptions extends Partial<ProveOptions> {
   /** Replays a counterexample on the concrete interpreters; without it, `replay` stays `pending`. */
   replay?: ReplayHook;
+  /** Called after each function's verdict (e.g. a progress bar); `ms` is the function's validation wall time. */
+  onProgress?: (p: ValidateProgress) => void;
+}
+
+export interface ValidateProgress {
+  done: number;
+  total: number;
+  verdict: Verdict;
+  ms: number;
 }
 
 /** Validate every defined function of a module against an object file carrying a certificate. */
@@ -72,20 +81,24 @@ export async function validateObject(wasm: Uint8Array, object: Uint8Array, optio
   }
   const verdicts: Verdict[] = [];
   for (const func of defined) {
-    // A fresh Z3 context per function: a verdict never depends on what was solved before it.
-    const A = validatorAlgebra(await freshContext());
+    const t0 = performance.now();
     const fc = cert.cert.functions.filter((f) => f.index === func);
     const symbol = fc[0]?.symbol ?? '';
     const obligations: ObligationResult[] = [];
-    try {
-      if (fc.length !== 1) refuse({ kind: 'certificate', detail: `${fc.length} certificate entries for function ${func}` });
-      const v = await validateFunction({ A, module, wasm, elf, cert: cert.cert, fc: fc[0]!, nImports, opts, obligations });
-      if (v.kind === 'refuted') v.counterexample.replay = options.replay ? await options.replay(v) : builtinReplay(module, elf, v);
-      verdicts.push(v);
-    } catch (e) {
-      if (e instanceof Refusal) verdicts.push({ kind: 'unknown', func, symbol, reason: e.reason, ...(e.address !== undefined ? { address: e.address } : {}), obligations });
-      else verdicts.push({ kind: 'unknown', func, symbol, reason: { kind: 'spec-error', detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }, obligations });
-    }
+    // A fresh Z3 context per function, deleted with its terms when the verdict is in (context.ts).
+    const verdict = await withContext(async (ctx): Promise<Verdict> => {
+      try {
+        if (fc.length !== 1) refuse({ kind: 'certificate', detail: `${fc.length} certificate entries for function ${func}` });
+        const v = await validateFunction({ A: validatorAlgebra(ctx), module, wasm, elf, cert: cert.cert, fc: fc[0]!, nImports, opts, obligations });
+        if (v.kind === 'refuted') v.counterexample.replay = options.replay ? await options.replay(v) : builtinReplay(module, elf, v);
+        return v;
+      } catch (e) {
+        if (e instanceof Refusal) return { kind: 'unknown', func, symbol, reason: e.reason, ...(e.address !== undefined ? { address: e.address } : {}), obligations };
+        return { kind: 'unknown', func, symbol, reason: { kind: 'spec-error', detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }, obligations };
+      }
+    });
+    verdicts.push(verdict);
+    options.onProgress?.({ done: verdicts.length, total: defined.length, verdict, ms: performance.now() - t0 });
   }
   return { assumptions: [...ASSUMPTIONS], verdicts };
 }
@@ -560,14 +573,6 @@ function builtinReplay(module: Module, elf: ElfFile, v: Verdict & { kind: 'refut
     module, func: v.func, params: t.params, results: t.results, obligation: v.obligation.name, values: v.counterexample.values,
     text: text.data, start, end, relocated: elf.relocations.some((r) => r.target === text.index && r.offset >= start && r.offset < end),
   });
-}
-
-let z3: ReturnType<typeof init> | undefined;
-let contexts = 0;
-async function freshContext(): Promise<Z3Context> {
-  z3 ??= init();
-  const { Context } = await z3;
-  return new Context(`warden-validator-${contexts++}`) as unknown as Z3Context;
 }
 
 /** Where replay of a counterexample on the concrete interpreters will plug in (spec/wasm/interp.ts, spec/arm/interp.ts). */
