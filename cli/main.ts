@@ -12,7 +12,7 @@ import { EXIT_CODES_HELP } from './common.ts';
 import { compileCommand, TARGETS } from './commands/compile.ts';
 import { runCommand } from './commands/run.ts';
 import { disasmCommand } from './commands/disasm.ts';
-import { wastCommand } from './commands/wast.ts';
+import { WAST_MAX_PAGES, wastCommand } from './commands/wast.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { registerProofsCommand } from './commands/proofs.ts';
 
@@ -59,7 +59,7 @@ export function buildProgram(setCode: (code: number) => void = (c) => (process.e
     .description('run WebAssembly spec test scripts on compiled code under QEMU; ends with "N passed, N failed, N skipped"')
     .argument('<files...>', '.wast scripts')
     .option('-v, --verbose', 'per-file totals, every skip with its reason, QEMU statistics')
-    .option('--max-pages <n>', 'linear memory reserved per module instance, in 64 KiB pages', '16')
+    .option('--max-pages <n>', 'linear memory reserved per module instance, in 64 KiB pages', String(WAST_MAX_PAGES))
     .option('--timeout <seconds>', 'QEMU wall-clock limit per module instance', '20')
     .addHelpText('after', `\nExit codes: 0 no failure; 1 some assertion failed or bad input.`)
     .action(async (files: string[], opts) => setCode(await wastCommand(files, opts)));
