@@ -8,6 +8,7 @@ import { ElfError } from '../../validator/elf.ts';
 import type { Module } from '../../spec/wasm/ast.ts';
 import { EXIT, loadInput, readInput } from '../common.ts';
 import { UserError } from '../errors.ts';
+import { validationProgress } from '../progress.ts';
 
 const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
 
@@ -47,7 +48,7 @@ export function reportExit(r: ValidationReport): number {
 
 export async function validate(wasm: Uint8Array, object: Uint8Array, what: string): Promise<ValidationReport> {
   try {
-    return await validateObject(wasm, object);
+    return await validateObject(wasm, object, { onProgress: validationProgress() });
   } catch (e) {
     if (e instanceof ElfError) throw new UserError(`${what}: ${e.message}`);
     throw e;
