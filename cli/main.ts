@@ -15,6 +15,7 @@ import { disasmCommand } from './commands/disasm.ts';
 import { WAST_MAX_PAGES, wastCommand } from './commands/wast.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { registerProofsCommand } from './commands/proofs.ts';
+import { recheckCommand, SOLVERS } from './commands/recheck.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -35,7 +36,10 @@ export function buildProgram(setCode: (code: number) => void = (c) => (process.e
     .option('--prefix <p>', 'prefix for every symbol the object defines (C identifier characters)')
     .option('--no-verify', 'skip translation validation (the output is UNVERIFIED; a warning says so)')
     .option('-v, --verbose', 'print the allocation ladder rung of each function and every verdict')
-    .addHelpText('after', `\nExit codes: 0 written (all proved, or --no-verify); 1 bad input; 2 some function refuted; 3 some function unknown (2 and 3 write nothing).`)
+    .option('--report <file.json>', 'write the proof report (JSON, warden-proof-report/1), also when validation fails')
+    .option('--html <file.html>', 'write the proof report as a self-contained HTML page, also when validation fails')
+    .option('--smt-dir <dir>', 'write every obligation as a standalone SMT-LIB2 file into <dir> (re-check with warden recheck)')
+    .addHelpText('after', `\nExit codes: 0 written (all proved, or --no-verify); 1 bad input; 2 some function refuted; 3 some function unknown (2 and 3 write nothing but the proof report).`)
     .action(async (input: string, opts) => setCode(await compileCommand(input, opts)));
 
   program
@@ -70,8 +74,21 @@ export function buildProgram(setCode: (code: number) => void = (c) => (process.e
     .argument('<in>', 'the module (.wat or .wasm)')
     .argument('<obj>', 'the object compiled from it (.o)')
     .option('-v, --verbose', 'also print the assumptions the proofs rest on')
+    .option('--report <file.json>', 'write the proof report (JSON, warden-proof-report/1)')
+    .option('--html <file.html>', 'write the proof report as a self-contained HTML page')
+    .option('--smt-dir <dir>', 'write every obligation as a standalone SMT-LIB2 file into <dir> (re-check with warden recheck)')
     .addHelpText('after', `\nExit codes: 0 all proved; 1 bad input; 2 some function refuted; 3 some function unknown.`)
     .action(async (input: string, obj: string, opts) => setCode(await verifyCommand(input, obj, opts)));
+
+  program
+    .command('recheck')
+    .description('re-check the SMT-LIB2 obligations a proof report lists with another solver binary; prints agreement per obligation and ends with "N passed, N failed"')
+    .argument('<report>', 'a proof report written with --report and --smt-dir')
+    .option('--solver <name>', `the solver binary (${SOLVERS.join(', ')})`, 'cvc5')
+    .option('--timeout <seconds>', 'per-query time limit', '60')
+    .option('--smt-dir <dir>', 'where the SMT-LIB2 files are (default: as the report names it, relative to the report)')
+    .addHelpText('after', `\nExit codes: 0 every compared obligation agrees; 1 some disagreement, solver error, missing or changed file, or bad input.`)
+    .action(async (report: string, opts) => setCode(await recheckCommand(report, opts)));
 
   registerProofsCommand(program, setCode);
 

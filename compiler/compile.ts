@@ -6,7 +6,7 @@
  * Deterministic: the same module and options give the same bytes.
  */
 import type { Func, Module } from '../spec/wasm/ast.ts';
-import { stateSymbols, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
+import { importSymbol, stateSymbols, TABLE_ENTRY_BYTES, tableSymbol, tableTypeIds, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
 import { CERT_SECTION, CERT_VERSION, encodeCertificate, type Certificate, type CutPoint, type FunctionCertificate, type ValueLoc, type WordLoc } from '../spec/abi/certificate.ts';
 import type { MInstr, PReg } from './target/insn.ts';
 import { encodeFunction } from './target/encode.ts';
@@ -76,32 +76,14 @@ function functionSymbols(m: Module, prefix: string): Map<number, string> {
   m.imports
     .filter((i) => i.desc.kind === 'func')
     .forEach((imp, i) => {
-      if (i < nImports) out.set(i, imp.field);
+      if (i < nImports) out.set(i, importSymbol(imp.field));
     });
   return out;
 }
 
-/**
- * The symbol of table `index`: table 0 is the layout contract's `__warden_table`
- * (spec/abi/layout.ts), further tables `__warden_table<N>`, all with the same entry format.
- */
-export function tableSymbol(prefix: string, index: number): string {
-  return index === 0 ? stateSymbols(prefix).table : `${prefix}__warden_table${index}`;
-}
-
-/** The external symbol of each imported global (its field name, as for imported functions); the importer defines it. */
+/** The external symbol of each imported global (spec/abi/layout.ts `importSymbol`); the importer defines it. */
 export function importedGlobalSymbols(m: Module): string[] {
-  return m.imports.flatMap((i) => (i.desc.kind === 'global' ? [i.field] : []));
-}
-
-/** Equal signatures share a type id (the first index with that signature), stored in table entries. */
-function typeIds(m: Module): (typeIndex: number) => number {
-  const key = (i: number) => JSON.stringify(m.types[i]);
-  const first = new Map<string, number>();
-  m.types.forEach((_, i) => {
-    if (!first.has(key(i))) first.set(key(i), i);
-  });
-  return (i) => first.get(key(i))!;
+  return m.imports.flatMap((i) => (i.desc.kind === 'global' ? [importSymbol(i.field)] : []));
 }
 
 export function reservedPagesOf(m: Module, options: CompileOptions): number {
@@ -208,7 +190,7 @@ function moduleData(m: Module, prefix: string, reservedPages: number, fsyms: Map
   }
   m.tables.forEach((table, ti) => {
     const n = table.limits.min;
-    const t = new Uint8Array(n * 8);
+    const t = new Uint8Array(n * TABLE_ENTRY_BYTES);
     const dv = new DataView(t.buffer);
     const relocations: Relocation[] = [];
     for (const e of m.elems) {
@@ -218,12 +200,12 @@ function moduleData(m: Module, prefix: string, reservedPages: number, fsyms: Map
         const slot = base + k;
         if (slot >= n) throw new Error(`internal: element segment entry ${slot} not checked against table ${ti}'s size ${n}`);
         if (f === null) {
-          dv.setUint32(slot * 8, 0, true);
+          dv.setUint32(slot * TABLE_ENTRY_BYTES, 0, true);
           return;
         }
         // ABS32 against a Thumb function symbol yields the address with bit 0 set.
-        relocations.push({ offset: slot * 8, type: 'R_ARM_ABS32', symbol: fsyms.get(f)!, addend: 0 });
-        dv.setUint32(slot * 8 + 4, typeId(m.funcTypeIndices[f]!), true);
+        relocations.push({ offset: slot * TABLE_ENTRY_BYTES, type: 'R_ARM_ABS32', symbol: fsyms.get(f)!, addend: 0 });
+        dv.setUint32(slot * TABLE_ENTRY_BYTES + 4, typeId(m.funcTypeIndices[f]!), true);
       });
     }
     out.push({ name: tableSymbol(prefix, ti), global: true, section: '.data', bytes: t, align: 8, relocations });
@@ -237,7 +219,7 @@ function cType(t: string): string {
 
 function cPrototype(name: string, t: { params: string[]; results: string[] }): string {
   const params = t.params.length === 0 ? 'void' : t.params.map(cType).join(', ');
-  // Several results come back in r0-r3 (isel/results.ts), which no C return type expresses.
+  // Several results come back in r0-r3 (spec/abi/aapcs.ts `resultLocations`), which no C return type expresses.
   if (t.results.length > 1) return `/* ${name}(${params}) returns ${t.results.join(', ')} in r0-r3: not callable from C */`;
   return `${t.results.length === 0 ? 'void' : cType(t.results[0]!)} ${name}(${params});`;
 }
@@ -251,8 +233,8 @@ export function cHeader(m: Module, prefix: string): string {
   const imports = m.imports.filter((i) => i.desc.kind === 'func' || i.desc.kind === 'global');
   if (imports.length > 0) lines.push('', '/* Imports: the program linking this object defines them. */');
   for (const i of imports) {
-    if (i.desc.kind === 'func') lines.push(cPrototype(i.field, m.types[i.desc.typeIndex]!));
-    else if (i.desc.kind === 'global') lines.push(`extern ${i.desc.mutable ? '' : 'const '}${cType(i.desc.type)} ${i.field}; /* ${i.module}.${i.field} */`);
+    if (i.desc.kind === 'func') lines.push(cPrototype(importSymbol(i.field), m.types[i.desc.typeIndex]!));
+    else if (i.desc.kind === 'global') lines.push(`extern ${i.desc.mutable ? '' : 'const '}${cType(i.desc.type)} ${importSymbol(i.field)}; /* ${i.module}.${i.field} */`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -261,7 +243,7 @@ export function compileModule(m: Module, options: CompileOptions = {}): CompileR
   const prefix = options.prefix ?? '';
   const reservedPages = reservedPagesOf(m, options);
   const fsyms = functionSymbols(m, prefix);
-  const typeId = typeIds(m);
+  const typeId = tableTypeIds(m.types);
   const env: IselEnv = {
     module: m,
     symbols: stateSymbols(prefix),

@@ -37,6 +37,8 @@ export async function prove(
     solver.set('rlimit', opts.rlimit);
     for (const p of premises) solver.add(p);
     solver.add(ctx.Not(goal));
+    // Taken before check(): afterwards Z3 prints its preprocessing (`model-add`), which is not SMT-LIB2.
+    const smt2 = opts.smt2 ? `(set-logic QF_ABV)\n${solver.toString()}\n(check-sat)\n` : undefined;
     // Z3's `rlimit count` is a context-wide counter and `rlimit` is relative to it: report the difference.
     const before = rlimitCount(solver);
     const t0 = performance.now();
@@ -44,7 +46,7 @@ export async function prove(
     const ms = Math.round((performance.now() - t0) * 10) / 10;
     const rlimit = rlimitCount(solver) - before;
     const result: ObligationResult = { name, address, answer: answer === 'unsat' ? 'unsat' : answer === 'sat' ? 'sat' : 'unknown', ms, rlimit };
-    if (opts.smt2) result.smt2 = `(set-logic QF_ABV)\n${solver.toString()}\n(check-sat)\n`;
+    if (smt2 !== undefined) result.smt2 = smt2;
     if (answer !== 'sat') return { result };
     const model = solver.model();
     try {

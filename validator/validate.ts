@@ -17,9 +17,9 @@
  * Loops are closed by their header's map: every region is checked once.
  */
 import { match } from 'ts-pattern';
-import { CALLEE_SAVED, paramLocations, type ArgLocation } from '../spec/abi/aapcs.ts';
+import { CALLEE_SAVED, paramLocations, resultLocations, type ArgLocation, type ResultLocation } from '../spec/abi/aapcs.ts';
 import { CERT_SECTION, decodeCertificate, type Certificate, type CutPoint, type FunctionCertificate, type ValueLoc, type WordLoc } from '../spec/abi/certificate.ts';
-import { stateSymbols, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
+import { importSymbol, stateSymbols, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
 import { trapCode } from '../spec/abi/traps.ts';
 import { loadLE } from '../spec/bv/derived.ts';
 import type { ZBool, ZBV } from '../spec/bv/z3.ts';
@@ -44,7 +44,8 @@ export const ASSUMPTIONS: readonly string[] = [
   'the page-count word never exceeds reservedPages (only memory.grow writes it)',
   'immutable globals with a constant initialiser hold that value in the globals block',
   'a callee (AAPCS) preserves r4-r11, SP and the caller frame above its incoming arguments, and may change memory, globals and r0-r3, r12, LR, flags arbitrarily',
-  'an imported function is called through the symbol `<prefix><field>`; a defined function through the symbol its certificate names',
+  'an imported function is called through the symbol named by its field (spec/abi/layout.ts importSymbol); a defined function through the symbol its certificate names',
+  'several results are returned in r0-r3 laid out like parameters (spec/abi/aapcs.ts resultLocations, a warden convention beyond AAPCS), by callees as by the function itself',
 ];
 
 const STACK_BELOW = 1 << 20;
@@ -159,7 +160,12 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     n === names.memory ? ss.memBase : n === names.globals ? ss.globBase : n === names.memoryPages ? ss.pagesAddr : n === names.table ? ss.tableBase : undefined;
   const bySymbol = new Map<string, number>();
   let fi = 0;
-  for (const im of module.imports) if (im.desc.kind === 'func') bySymbol.set(`${cert.prefix}${im.field}`, fi++);
+  for (const im of module.imports) {
+    if (im.desc.kind !== 'func') continue;
+    const name = importSymbol(im.field);
+    if (bySymbol.has(name)) refuse({ kind: 'certificate', detail: `imports ${bySymbol.get(name)} and ${fi} share the symbol ${name}` });
+    bySymbol.set(name, fi++);
+  }
   for (const f of cert.functions) {
     if (bySymbol.has(f.symbol)) refuse({ kind: 'certificate', detail: `symbol ${f.symbol} names two functions` });
     bySymbol.set(f.symbol, f.index);
@@ -425,14 +431,12 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       return [...mapClaims(c, wp.state, s.r, slot), ...frameClaims(s.r, slot), ...memoryClaims(wp.state.mem, s.mem, tag)];
     }
     if (e.kind === 'return' && we.kind === 'return') {
-      const res = we.results;
       const out: { name: string; p: ZBool }[] = [];
-      if (res.length > 1) refuse({ kind: 'wasm-unsupported', detail: 'more than one result' });
-      if (res.length === 1) {
-        const v = res[0]!;
-        if (A.widthOf(v) === 32) out.push({ name: 'exit: result in r0', p: A.eq(v, s.r[0]!) });
-        else out.push({ name: 'exit: result lo in r0', p: A.eq(A.extract(v, 31, 0), s.r[0]!) }, { name: 'exit: result hi in r1', p: A.eq(A.extract(v, 63, 32), s.r[1]!) });
-      }
+      resultLocs(flat.results).forEach((loc, i) => {
+        const v = we.results[i]!;
+        if (loc.kind === 'reg') out.push({ name: `exit: result ${i} in r${loc.reg}`, p: A.eq(v, s.r[loc.reg]!) });
+        else out.push({ name: `exit: result ${i} lo in r${loc.lo}`, p: A.eq(A.extract(v, 31, 0), s.r[loc.lo]!) }, { name: `exit: result ${i} hi in r${loc.hi}`, p: A.eq(A.extract(v, 63, 32), s.r[loc.hi]!) });
+      });
       for (const [r, v] of entry.saved) out.push({ name: `exit: r${r} preserved`, p: A.eq(s.r[r]!, v) });
       out.push({ name: 'exit: sp restored', p: A.eq(s.r[13]!, entry.sp) });
       out.push({ name: 'exit: return to entry lr', p: A.eq(e.target, A.and(entry.lr, A.bv(~1 >>> 0, 32))) });
@@ -470,12 +474,14 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     const regs = freshRegs(ct);
     for (let r = 4; r <= 11; r++) regs[r] = s.r[r]!;
     regs[13] = sp;
-    const res = results[0];
-    if (res && A.widthOf(res) === 32) regs[0] = res;
-    if (res && A.widthOf(res) === 64) {
-      regs[0] = A.extract(res, 31, 0);
-      regs[1] = A.extract(res, 63, 32);
-    }
+    resultLocs(t.results).forEach((loc, i) => {
+      const res = results[i]!;
+      if (loc.kind === 'reg') regs[loc.reg] = res;
+      else {
+        regs[loc.lo] = A.extract(res, 31, 0);
+        regs[loc.hi] = A.extract(res, 63, 32);
+      }
+    });
     const preSlot = slotsOf(sp, s.mem);
     const slot: SlotRead = (o) => (o < layout.stackBytes ? A.bvVar(`${ct}.clobbered${o}`, 32) : preSlot(o));
     const c = cuts[wasmCutAt.get(we.after)!]!;
@@ -483,6 +489,13 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     const after = [...mapClaims(c, w, regs, slot), ...frameClaims(regs, slot)].map((x) => ({ ...x, name: `after call ${we.func}: ${x.name}` }));
     return [...out, ...after];
   }
+}
+
+/** Where results live (spec/abi/aapcs.ts); results beyond r0-r3 are outside the convention. */
+function resultLocs(results: readonly IntType[]): ResultLocation[] {
+  const r = resultLocations(results);
+  if (!r.ok) refuse({ kind: 'wasm-unsupported', detail: r.reason });
+  return r.locs;
 }
 
 function sameOutcome(a: AEnd, w: WEnd, armCutAt: Map<number, number[]>, wasmCutAt: Map<number, number>, cuts: Cut[]): boolean {

@@ -5,11 +5,11 @@
  */
 import { compileInput, EXIT, headerPathFor, loadInput, writeFilesAtomic } from '../common.ts';
 import { UserError } from '../errors.ts';
-import { formatVerdict, reportExit, validate } from './verify.ts';
+import { formatVerdict, proofReportFiles, reportExit, validate, wantsReport, type ReportCliOptions } from './verify.ts';
 
 export const TARGETS = ['cortex-m3', 'cortex-m4', 'cortex-m7'] as const;
 
-export interface CompileCliOptions {
+export interface CompileCliOptions extends ReportCliOptions {
   output?: string;
   target: string;
   prefix?: string;
@@ -21,6 +21,7 @@ export async function compileCommand(input: string, opts: CompileCliOptions): Pr
   if (!opts.output) throw new UserError('compile: missing output file (-o OUT)');
   if (!(TARGETS as readonly string[]).includes(opts.target)) throw new UserError(`compile: unknown target '${opts.target}' (expected one of ${TARGETS.join(', ')})`);
   if (opts.prefix !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.prefix)) throw new UserError(`compile: prefix '${opts.prefix}' is not a C identifier prefix`);
+  if (!opts.verify && wantsReport(opts)) throw new UserError('compile: --report, --html and --smt-dir need validation; drop --no-verify');
   const out = opts.output;
   const header = headerPathFor(out);
   if (header === input || out === input) throw new UserError(`compile: output ${out} would overwrite the input`);
@@ -32,13 +33,25 @@ export async function compileCommand(input: string, opts: CompileCliOptions): Pr
       console.log(`function ${f.index} (${f.name}) -> ${f.symbol}: rung ${f.rung}${tried.length ? ` (after ${tried.join('; ')})` : ''}`);
     }
   }
+  let reports: { path: string; data: string }[] = [];
   if (opts.verify) {
-    const report = await validate(mod.bytes, compiled.object, out);
+    const report = await validate(mod.bytes, compiled.object, out, opts.smtDir !== undefined);
     const code = reportExit(report);
     for (const v of report.verdicts) if (opts.verbose || v.kind !== 'proved') (v.kind === 'proved' ? console.log : console.error)(formatVerdict(mod.module, v));
+    const bad = report.verdicts.filter((v) => v.kind !== 'proved').length;
+    reports = await proofReportFiles(opts, mod, report, {
+      command: 'warden compile',
+      object: {
+        path: out,
+        bytes: compiled.object,
+        ...(code === EXIT.ok ? { status: 'written', note: `written with its header ${header}` } : { status: 'not-written', note: `${bad} of ${report.verdicts.length} functions not proved; the object was not written (the hash is of the bytes that were validated)` }),
+      },
+      target: opts.target,
+      options: { prefix: opts.prefix ?? '', verify: true },
+    });
     if (code !== EXIT.ok) {
-      const bad = report.verdicts.filter((v) => v.kind !== 'proved').length;
-      console.error(`warden: ${input}: ${bad} of ${report.verdicts.length} functions not proved; nothing written`);
+      writeFilesAtomic(reports);
+      console.error(`warden: ${input}: ${bad} of ${report.verdicts.length} functions not proved; nothing written${reports.length ? ' but the proof report' : ''}`);
       return code;
     }
   } else {
@@ -47,6 +60,7 @@ export async function compileCommand(input: string, opts: CompileCliOptions): Pr
   writeFilesAtomic([
     { path: out, data: compiled.object },
     { path: header, data: compiled.header },
+    ...reports,
   ]);
   if (opts.verbose) console.log(`wrote ${out} (${compiled.object.length} bytes) and ${header}`);
   return EXIT.ok;

@@ -2,11 +2,15 @@
  * Validation as the CLI shows it: one line per function with its verdict,
  * and the exit code the worst verdict implies (2 refuted, 3 unknown).
  */
+import { mkdirSync } from 'node:fs';
 import { validateObject } from '../../validator/validate.ts';
+import { DEFAULT_PROVE } from '../../validator/prove.ts';
 import type { ValidationReport, Verdict } from '../../validator/verdict.ts';
 import { ElfError } from '../../validator/elf.ts';
 import type { Module } from '../../spec/wasm/ast.ts';
-import { EXIT, loadInput, readInput } from '../common.ts';
+import { buildReport, type ReportInput } from '../../proofs/report/build.ts';
+import { reportFiles, smtDirAsRecorded, toolVersions, type ReportPaths } from '../../proofs/report/files.ts';
+import { EXIT, loadInput, readInput, writeFilesAtomic, type LoadedInput } from '../common.ts';
 import { UserError } from '../errors.ts';
 import { validationProgress } from '../progress.ts';
 
@@ -46,19 +50,70 @@ export function reportExit(r: ValidationReport): number {
   return EXIT.ok;
 }
 
-export async function validate(wasm: Uint8Array, object: Uint8Array, what: string): Promise<ValidationReport> {
+export async function validate(wasm: Uint8Array, object: Uint8Array, what: string, smt2 = false): Promise<ValidationReport> {
   try {
-    return await validateObject(wasm, object, { onProgress: validationProgress() });
+    return await validateObject(wasm, object, { smt2, onProgress: validationProgress() });
   } catch (e) {
     if (e instanceof ElfError) throw new UserError(`${what}: ${e.message}`);
     throw e;
   }
 }
 
-export async function verifyCommand(input: string, objPath: string, opts: { verbose?: boolean }): Promise<number> {
+/** The report flags of `compile` and `verify`. */
+export interface ReportCliOptions {
+  report?: string;
+  html?: string;
+  smtDir?: string;
+}
+
+export const reportPaths = (o: ReportCliOptions): ReportPaths => ({
+  ...(o.report !== undefined ? { json: o.report } : {}),
+  ...(o.html !== undefined ? { html: o.html } : {}),
+  ...(o.smtDir !== undefined ? { smtDir: o.smtDir } : {}),
+});
+
+export const wantsReport = (o: ReportCliOptions): boolean => o.report !== undefined || o.html !== undefined || o.smtDir !== undefined;
+
+/** The proof report files for one validation (nothing when no report flag was given). */
+export async function proofReportFiles(
+  o: ReportCliOptions,
+  mod: LoadedInput,
+  validation: ValidationReport,
+  rest: Pick<ReportInput, 'command' | 'object' | 'target' | 'options'>,
+): Promise<{ path: string; data: string }[]> {
+  if (!wantsReport(o)) return [];
+  const paths = reportPaths(o);
+  if (paths.smtDir !== undefined) {
+    try {
+      mkdirSync(paths.smtDir, { recursive: true });
+    } catch (e) {
+      throw new UserError(`--smt-dir ${paths.smtDir}: cannot create: ${(e as Error).message}`);
+    }
+  }
+  const report = buildReport({
+    ...rest,
+    date: new Date().toISOString(),
+    versions: await toolVersions(),
+    input: { path: mod.path, file: readInput(mod.path), wasm: mod.bytes },
+    options: { ...rest.options, rlimit: DEFAULT_PROVE.rlimit },
+    validation,
+    smtDir: smtDirAsRecorded(paths),
+  });
+  return reportFiles(report, validation, paths);
+}
+
+export async function verifyCommand(input: string, objPath: string, opts: { verbose?: boolean } & ReportCliOptions): Promise<number> {
   const mod = await loadInput(input);
   const obj = readInput(objPath);
-  const report = await validate(mod.bytes, obj, objPath);
+  const report = await validate(mod.bytes, obj, objPath, opts.smtDir !== undefined);
+  writeFilesAtomic(
+    await proofReportFiles(opts, mod, report, {
+      command: 'warden verify',
+      object: { path: objPath, bytes: obj, status: 'existing', note: 'an existing object, validated against its module' },
+      target: 'as compiled (warden verify reads no target)',
+      options: {},
+    }),
+  );
   for (const v of report.verdicts) console.log(formatVerdict(mod.module, v));
   if (opts.verbose) for (const a of report.assumptions) console.log(`assumption: ${a}`);
   const code = reportExit(report);

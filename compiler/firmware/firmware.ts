@@ -15,7 +15,7 @@
  *   ok <i> <r0>               i32 result
  *   ok <i> <r1><r0>           i64 result (16 digits, high word first)
  *   ok <i> <v1> <v2> ...      several results, each as above, from the
- *                             registers compiler/isel/results.ts puts them in
+ *                             registers spec/abi/aapcs.ts `resultLocations` puts them in
  *   trap <i> <code>           call i executed UDF #code (spec/abi/traps.ts); the next call still runs
  *   fault <i> <cfsr> <pc>     any other fault (CFSR, faulting PC); the run stops (exit status 3)
  *   done                      all calls ran; exit status 0 (SYS_EXIT_EXTENDED)
@@ -25,23 +25,23 @@
  * Calls follow AAPCS: r0-r3, an i64 in an even-aligned register pair, the
  * rest on the stack (i64 8-byte aligned), no back-filling; SP is 8-byte
  * aligned at the call; results in r0 or r0:r1, several results in r0-r3
- * (compiler/isel/results.ts).
+ * (spec/abi/aapcs.ts `resultLocations`).
  */
 import type { Cond } from '../target/insn.ts';
 import { encodeFunction, type TargetInstr } from '../target/encode.ts';
 import type { ObjData, ObjFunction } from '../target/object.ts';
 import { trapKindOfCode, type TrapKind } from '../../spec/abi/traps.ts';
+import { resultLocations } from '../../spec/abi/aapcs.ts';
 import { buildElf, SHF, SHT, type SectionSpec } from '../elf/elf32.ts';
 import { link, RAM_BASE, RAM_SIZE } from './link.ts';
 import { runOnQemu, type QemuOptions } from './qemu.ts';
-import { resultRegs } from '../isel/results.ts';
 
 export type ValType = 'i32' | 'i64';
 
 export interface FirmwareCall {
   symbol: string;
   args: { type: ValType; value: bigint }[];
-  /** Results, in the registers of compiler/isel/results.ts (r0-r3). */
+  /** Results, in the registers of spec/abi/aapcs.ts `resultLocations` (r0-r3). */
   results: ValType[];
 }
 
@@ -261,9 +261,9 @@ export function aapcsArgs(args: FirmwareCall['args']): { regs: number[]; stack: 
 
 /** The driver's print spec for a call's results (see the driver). */
 function printSpec(i: number, c: FirmwareCall): number {
-  const r = resultRegs(c.results);
+  const r = resultLocations(c.results);
   if (!r.ok) throw new Error(`call ${i} (${c.symbol}): ${r.reason}`);
-  const bytes = r.regs.flatMap((l) => (l.kind === 'reg' ? [0x80 | l.reg] : [0x80 | l.hi, 0x90 | l.lo]));
+  const bytes = r.locs.flatMap((l) => (l.kind === 'reg' ? [0x80 | l.reg] : [0x80 | l.hi, 0x90 | l.lo]));
   return bytes.reduce((acc, b, k) => acc + b * 2 ** (8 * k), 0);
 }
 

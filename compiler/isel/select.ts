@@ -13,14 +13,13 @@
  * allocation this becomes the certificate.
  */
 import type { BlockType, Func, Instr, LoadOp, Module, NumericOp, StoreOp, ValType } from '../../spec/wasm/ast.ts';
-import { paramLocations, type IntType } from '../../spec/abi/aapcs.ts';
+import { paramLocations, resultLocations, type IntType, type ResultLocation } from '../../spec/abi/aapcs.ts';
 import { TRAP_CODES } from '../../spec/abi/traps.ts';
 import { stateSymbols } from '../../spec/abi/layout.ts';
 import { opInfo } from '../../spec/wasm/opcodes.ts';
 import { SP, type Address, type Label } from '../target/insn.ts';
 import { FnBuilder, c32, c64, i32, i64, imm, reg, type Val } from './builder.ts';
 import { CONSUMES_COND, selectRule } from './rules.ts';
-import { resultRegs, type ResultReg } from './results.ts';
 import { INCOMING_BASE, type VCutPoint, type VFunction, type VReg, type VValueLoc, type VWord } from './vcode.ts';
 
 /** A construct outside the supported subset, found while selecting. */
@@ -40,7 +39,7 @@ export interface IselEnv {
   callee(index: number): string;
   /** Pages of linear memory reserved: memory.grow fails beyond. */
   reservedPages: number;
-  /** Each table's symbol and entry count, by table index (compile.ts `tableSymbol`). */
+  /** Each table's symbol and entry count, by table index (spec/abi/layout.ts `tableSymbol`). */
   tables: { symbol: string; size: number }[];
   /** The external symbol of each imported global, by global index (the importer defines it, see the C header). */
   importedGlobals: string[];
@@ -88,11 +87,11 @@ const STORES: Record<StoreOp, { size: 1 | 2 | 4 | 8; from: IntType }> = {
   'i64.store32': { size: 4, from: 'i64' },
 };
 
-function physical(l: ResultReg): Val {
+function physical(l: ResultLocation): Val {
   return l.kind === 'reg' ? i32(l.reg) : i64(l.lo, l.hi);
 }
 
-function resultValueLoc(l: ResultReg): VValueLoc {
+function resultValueLoc(l: ResultLocation): VValueLoc {
   return l.kind === 'reg' ? { type: 'i32', loc: { kind: 'vreg', v: l.reg } } : { type: 'i64', lo: { kind: 'vreg', v: l.lo }, hi: { kind: 'vreg', v: l.hi } };
 }
 
@@ -277,7 +276,7 @@ class Lowerer {
     if (this.reachable || fctl.branched) {
       this.stack = [];
       this.b.place(fctl.label);
-      // The results go to their registers (results.ts); the exit marker reads them.
+      // The results go to their registers (spec/abi/aapcs.ts `resultLocations`); the exit marker reads them.
       fctl.targets.forEach((t, i) => this.b.assign(physical(resultLocs[i]!), t));
       this.cut('exit', this.b.label(), { offset: this.func.byteOffset, position: 'after' }, resultLocs.map(resultValueLoc));
       const marker = this.b.emit({ op: 'nop' });
@@ -508,8 +507,9 @@ class Lowerer {
     }
     if (this.reachable) this.moveTo(ctl.targets, this.popN(ctl.results.length));
     this.stack.length = ctl.height;
-    this.cut('join', ctl.label, { offset: ctl.offset, position: 'after' });
+    // 'after' the block: its results are on the stack (the certificate lists them, top last).
     this.stack.push(...ctl.targets);
+    this.cut('join', ctl.label, { offset: ctl.offset, position: 'after' });
     this.reachable = true;
   }
 
@@ -582,11 +582,11 @@ class Lowerer {
     return used;
   }
 
-  /** Where results live (results.ts); more than r0-r3 is unsupported. */
-  resultLocations(results: IntType[], offset: number): ResultReg[] {
-    const r = resultRegs(results);
+  /** Where results live (spec/abi/aapcs.ts); more than r0-r3 is unsupported. */
+  resultLocations(results: IntType[], offset: number): ResultLocation[] {
+    const r = resultLocations(results);
     if (!r.ok) throw new Unsupported(offset, r.reason);
-    return r.regs;
+    return r.locs;
   }
 
   afterCall(results: IntType[], offset: number): void {

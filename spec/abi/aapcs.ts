@@ -8,7 +8,8 @@
  *   stack, every later param does too (no back-filling). Stack params are
  *   laid out upwards from the caller's SP at the call, 4-byte aligned, i64
  *   8-byte aligned.
- * - Results: i32 in r0, i64 in r0 (low) : r1 (high). At most one result.
+ * - Results: i32 in r0, i64 in r0 (low) : r1 (high). Several results are a
+ *   warden convention (`resultLocations`): laid out like params in r0-r3.
  * - Preserved by the callee: r4-r11 and SP. Clobbered by a call: r0-r3, r12,
  *   LR and the flags (N, Z, C, V).
  * - SP is 8-byte aligned at every public call boundary.
@@ -61,13 +62,24 @@ export function paramLocations(params: readonly IntType[]): CallLayout {
   return { params: out, stackBytes: align(nsaa, STACK_ALIGN) };
 }
 
-export type ResultLocation = { kind: 'none' } | { kind: 'reg'; reg: 0 } | { kind: 'regPair'; lo: 0; hi: 1 };
+/** Where one result lives: r0, or an even-aligned pair (low word in the even register). */
+export type ResultLocation = { kind: 'reg'; reg: number } | { kind: 'regPair'; lo: number; hi: number };
 
-/** Where a function's result lives; more than one result is outside the ABI we support. */
-export function resultLocation(results: readonly IntType[]): ResultLocation | { kind: 'unsupported'; reason: string } {
-  if (results.length === 0) return { kind: 'none' };
-  if (results.length > 1) return { kind: 'unsupported', reason: `${results.length} results (AAPCS returns at most one value in r0/r0:r1)` };
-  return results[0] === 'i32' ? { kind: 'reg', reg: 0 } : { kind: 'regPair', lo: 0, hi: 1 };
+/**
+ * Where a function's results live. One result is plain AAPCS (r0, or r0:r1
+ * for an i64). Several results (WASM multi-value) follow warden's own
+ * convention, not AAPCS: they are laid out exactly like parameters in r0-r3,
+ * which every call already clobbers, so callers need no result area. Such
+ * functions cannot be called from C (AAPCS would return a struct through a
+ * hidden pointer). Results needing more than r0-r3 are unsupported.
+ */
+export function resultLocations(results: readonly IntType[]): { ok: true; locs: ResultLocation[] } | { ok: false; reason: string } {
+  const locs: ResultLocation[] = [];
+  for (const l of paramLocations(results).params) {
+    if (l.kind === 'stack') return { ok: false, reason: `${results.length} results (${results.join(', ')}) need more than r0-r3` };
+    locs.push(l);
+  }
+  return { ok: true, locs };
 }
 
 function align(n: number, a: number): number {

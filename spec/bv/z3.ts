@@ -37,6 +37,11 @@ export async function z3AllocatedBytes(): Promise<number> {
   return Number((await z3Api()).Z3.get_estimated_alloc_size());
 }
 
+/** The Z3 build inside z3-solver, e.g. `Z3 5.1.0.0` (for the proof report's identity). */
+export async function z3FullVersion(): Promise<string> {
+  return (await z3Api()).Z3.get_full_version();
+}
+
 /** The Z3 algebra plus the means to make fresh symbols. */
 export interface Z3Algebra extends Algebra<ZBV, ZBool, ZMem> {
   readonly ctx: Z3Context;

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { compileWat, differential, type Call } from './pipeline-harness.ts';
-import { resultRegs } from '../../compiler/isel/results.ts';
+import { resultLocations } from '../../spec/abi/aapcs.ts';
 import { loadWat } from '../../compiler/frontend/index.ts';
 import { compileModule, formatCompileError } from '../../compiler/compile.ts';
 
 const E32 = [0n, 1n, 0x7fffffffn, 0x80000000n, 0xffffffffn];
 const E64 = [0n, 1n, 0xffffffffn, 0x100000000n, 0x7fffffffffffffffn, 0x8000000000000000n, 0xffffffffffffffffn];
 
-describe('multiple results (r0-r3, compiler/isel/results.ts)', () => {
+describe('multiple results (r0-r3, spec/abi/aapcs.ts resultLocations)', () => {
   it('lays results out like parameters; what does not fit in r0-r3 is refused by name', async () => {
-    expect(resultRegs(['i32', 'i32', 'i64'])).toEqual({ ok: true, regs: [{ kind: 'reg', reg: 0 }, { kind: 'reg', reg: 1 }, { kind: 'regPair', lo: 2, hi: 3 }] });
-    expect(resultRegs(['i64'])).toEqual({ ok: true, regs: [{ kind: 'regPair', lo: 0, hi: 1 }] });
-    expect(resultRegs(['i32', 'i64', 'i32']).ok).toBe(false);
+    expect(resultLocations(['i32', 'i32', 'i64'])).toEqual({ ok: true, locs: [{ kind: 'reg', reg: 0 }, { kind: 'reg', reg: 1 }, { kind: 'regPair', lo: 2, hi: 3 }] });
+    expect(resultLocations(['i64'])).toEqual({ ok: true, locs: [{ kind: 'regPair', lo: 0, hi: 1 }] });
+    expect(resultLocations(['i32', 'i64', 'i32']).ok).toBe(false);
     const l = await loadWat(`(module (func (export "f") (result i64 i64 i32) (i64.const 1) (i64.const 2) (i32.const 3)))`);
     if (!l.ok) throw new Error('frontend');
     const r = compileModule(l.module);
@@ -49,7 +49,7 @@ describe('multiple results (r0-r3, compiler/isel/results.ts)', () => {
     const rows = await differential(c, calls);
     expect(rows.filter((r) => r.arm !== r.v8).slice(0, 10)).toEqual([]);
     expect(rows.length).toBe(calls.length);
-    // The certificate's exit lists every result where results.ts puts it.
+    // The certificate's exit lists every result where resultLocations puts it.
     const three = c.out.certificate.functions.find((f) => f.symbol === 'three')!;
     expect(three.cutPoints.filter((p) => p.kind === 'exit').map((p) => p.stack)).toEqual([[
       { type: 'i32', loc: { kind: 'reg', reg: 0 } }, { type: 'i32', loc: { kind: 'reg', reg: 1 } }, { type: 'i64', lo: { kind: 'reg', reg: 2 }, hi: { kind: 'reg', reg: 3 } },

@@ -6,7 +6,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeModule } from '../../spec/wasm/decode.ts';
 import { compileModule } from '../../compiler/compile.ts';
+import { validateObject } from '../../validator/validate.ts';
 import { compileWat, differential, type Call } from './pipeline-harness.ts';
+
+/** Compile and validate; one `kind[: reason]` line per function. */
+async function verdicts(wat: string): Promise<string[]> {
+  const c = await compileWat(wat);
+  const r = await validateObject(c.bytes, c.out.object, { rlimit: 2_000_000 });
+  return r.verdicts.map((v) => (v.kind === 'unknown' ? `unknown: ${JSON.stringify(v.reason)}` : v.kind === 'refuted' ? `refuted: ${v.obligation.name}` : v.kind));
+}
 
 const finding = (name: string) => readFileSync(new URL(`../fuzz/findings/${name}`, import.meta.url), 'utf8');
 const EDGE32 = [0n, 1n, 5n, 0xffffffffn, 0x80000000n, 0x7fffffffn];
@@ -60,5 +68,13 @@ describe('fuzzer regressions', () => {
     const r = compileModule(decodeModule(bytes), {});
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors[0]).toMatchObject({ kind: 'unsupported', feature: expect.stringMatching(/element segment 0 at 1 .*table 0's size 1/) });
+  });
+
+  it('F5: the join cut point after a block with results lists the results (validated, not only run)', async () => {
+    // The certificate listed the stack below the block only: every branched block or if/else with a result was `unknown`.
+    expect(await verdicts(`(module (func (param i32 i32) (result i32)
+      (i32.add (local.get 0) (if (result i32) (local.get 1) (then (i32.const 5)) (else (i32.const 7))))))`)).toEqual(['proved']);
+    expect(await verdicts(`(module (func (param i64 i32) (result i64)
+      (i64.sub (local.get 0) (block (result i64) (br_if 0 (i64.const 3) (local.get 1)) (drop) (i64.const 9)))))`)).toEqual(['proved']);
   });
 });

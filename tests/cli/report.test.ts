@@ -1,0 +1,133 @@
+/**
+ * The report flags of `warden compile` / `warden verify` and `warden
+ * recheck` with the Debian cvc5 and z3 binaries: agreement on real reports
+ * (proved and refuted), and failure on a tampered or missing SMT file.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ProofReport } from '../../proofs/report/format.ts';
+import { scratch, warden } from './helpers.ts';
+
+const has = (tool: string) => {
+  try {
+    execFileSync(tool, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+const SOLVERS = has('cvc5') && has('z3');
+
+// Same exports, different code: an object compiled from one and verified against the other is refuted.
+const ADD = `(module
+  (func (export "f") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+  (func (export "g") (param i32) (result i32) (i32.xor (local.get 0) (i32.const 5))))`;
+const SUB = ADD.replace('i32.add', 'i32.sub');
+// call_indirect: not modelled by the validator yet (README, Honest limits), so compile fails validation (unknown).
+const CI = `(module (type $t (func (result i32))) (table 1 funcref) (func $k (result i32) i32.const 7) (elem (i32.const 0) $k)
+  (func (export "ci") (param i32) (result i32) (call_indirect (type $t) (local.get 0))))`;
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const readReport = (p: string) => JSON.parse(readFileSync(p, 'utf8')) as ProofReport;
+const obligationsOf = (r: ProofReport) => r.functions.flatMap((f) => f.obligations);
+const lastLine = (s: string) => s.trim().split('\n').at(-1);
+
+describe('proof report files from the CLI, and warden recheck', () => {
+  const dir = scratch({ 'add.wat': ADD, 'sub.wat': SUB, 'ci.wat': CI });
+  dirs.push(dir);
+
+  it('compile --report --html --smt-dir writes all three with the object; each listed SMT file exists', async () => {
+    mkdirSync(join(dir, 'out'));
+    const r = await warden(['compile', 'add.wat', '-o', 'add.o', '--report', 'out/r.json', '--html', 'out/r.html', '--smt-dir', 'smt'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    for (const f of ['add.o', 'add.h', 'out/r.json', 'out/r.html']) expect(existsSync(join(dir, f)), f).toBe(true);
+    const rep = readReport(join(dir, 'out/r.json'));
+    expect(rep.format).toBe('warden-proof-report/1');
+    expect(rep.identity.object).toMatchObject({ path: 'add.o', status: 'written' });
+    expect(rep.identity.object.bytes).toBe(readFileSync(join(dir, 'add.o')).length);
+    expect(rep.totals).toMatchObject({ functions: 2, proved: 2 });
+    // The SMT directory is named relative to the report, so the two can move together.
+    expect(rep.smt).toEqual({ dir: '../smt', logic: 'QF_ABV', files: obligationsOf(rep).length });
+    expect(readdirSync(join(dir, 'smt')).sort()).toEqual(obligationsOf(rep).map((o) => o.smt2!.file).sort());
+    expect(readFileSync(join(dir, 'out/r.html'), 'utf8')).toContain('All 2 functions proved');
+    // Atomic writes leave no temporaries.
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+    expect(readdirSync(join(dir, 'out')).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  for (const solver of ['cvc5', 'z3']) {
+    it.runIf(SOLVERS)(`recheck --solver ${solver}: every obligation agrees (skipped without the cvc5 and z3 binaries)`, async () => {
+      const n = obligationsOf(readReport(join(dir, 'out/r.json'))).length;
+      const r = await warden(['recheck', 'out/r.json', '--solver', solver, '--timeout', '30'], dir);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(lastLine(r.stdout)).toBe(`${n} passed, 0 failed`);
+      expect(r.stdout.split('\n').filter((l) => l.startsWith('ok   ') && l.endsWith(': unsat')).length).toBe(n);
+    });
+  }
+
+  it.runIf(SOLVERS)('recheck fails on a tampered SMT file (a solver disagrees) and on a missing one (skipped without cvc5 and z3)', async () => {
+    const rep = readReport(join(dir, 'out/r.json'));
+    const obs = obligationsOf(rep);
+    const [a, b] = [obs[0]!.smt2!.file, obs[1]!.smt2!.file];
+    // The premises without the negated goal: satisfiable, so the "proof" no longer holds.
+    const text = readFileSync(join(dir, 'smt', a), 'utf8');
+    const tampered = text.slice(0, text.lastIndexOf('(assert')) + text.slice(text.lastIndexOf('(check-sat)'));
+    expect(tampered.length).toBeLessThan(text.length);
+    writeFileSync(join(dir, 'smt', a), tampered);
+    unlinkSync(join(dir, 'smt', b));
+    for (const solver of ['cvc5', 'z3']) {
+      const r = await warden(['recheck', 'out/r.json', '--solver', solver], dir);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain(`FAIL function 0 f #0 ${obs[0]!.name}: ${a} changed since the report (sha256 differs); expected unsat, ${solver} answered sat`);
+      expect(r.stdout).toContain(`FAIL function 0 f #1 ${obs[1]!.name}: ${b} is missing`);
+      expect(lastLine(r.stdout)).toBe(`${obs.length - 2} passed, 2 failed`);
+    }
+  });
+
+  it('verify --report of a wrong object: refuted, the report says so, and the refutation re-checks as sat', async () => {
+    const r = await warden(['verify', 'sub.wat', 'add.o', '--report', 'v.json', '--html', 'v.html', '--smt-dir', 'vsmt'], dir);
+    expect(r.code).toBe(2);
+    const rep = readReport(join(dir, 'v.json'));
+    expect(rep.identity.object.status).toBe('existing');
+    expect(rep.functions[0]!.verdict).toBe('refuted');
+    const f = rep.functions[0]!;
+    expect(f.obligations[f.counterexample!.obligation]!.smt2!.expected).toBe('sat');
+    expect(readFileSync(join(dir, 'v.html'), 'utf8')).toContain('1 refuted');
+    if (!SOLVERS) return;
+    const c = await warden(['recheck', 'v.json', '--solver', 'cvc5'], dir);
+    expect(c.code, c.stdout).toBe(0);
+    expect(c.stdout).toMatch(/^ok {3}function 0 f #\d+ .*: sat$/m);
+    expect(lastLine(c.stdout)).toBe(`${obligationsOf(rep).length} passed, 0 failed`);
+  });
+
+  it('a compile that fails validation writes the report but not the object', async () => {
+    const r = await warden(['compile', 'ci.wat', '-o', 'ci.o', '--report', 's.json', '--html', 's.html'], dir);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('nothing written but the proof report');
+    expect(existsSync(join(dir, 'ci.o'))).toBe(false);
+    expect(existsSync(join(dir, 'ci.h'))).toBe(false);
+    const rep = readReport(join(dir, 's.json'));
+    expect(rep.identity.object.status).toBe('not-written');
+    expect(rep.identity.object.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(rep.functions.map((f) => f.verdict)).toEqual(['proved', 'unknown']);
+    expect(rep.smt).toBeNull();
+    expect(readFileSync(join(dir, 's.html'), 'utf8')).toContain('1 of 2 functions not proved');
+  });
+
+  it('errors: --no-verify with a report, recheck of a report without SMT files, an unknown solver', async () => {
+    const a = await warden(['compile', 'add.wat', '-o', 'x.o', '--no-verify', '--report', 'x.json'], dir);
+    expect(a.code).toBe(1);
+    expect(a.stderr).toContain('need validation');
+    expect(existsSync(join(dir, 'x.o'))).toBe(false);
+    const b = await warden(['recheck', 's.json'], dir);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toContain('written without --smt-dir');
+    const c = await warden(['recheck', 'out/r.json', '--solver', 'yices'], dir);
+    expect(c.code).toBe(1);
+    expect(c.stderr).toContain("unknown solver 'yices'");
+  });
+});
