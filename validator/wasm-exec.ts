@@ -110,9 +110,12 @@ export function runWasm(env: WasmEnv, start: number, init: WState, skip: Readonl
         continue;
       }
       if (ins.k === 'return') {
+        // The same as a branch past the function's final `end` with only the results on the stack: so a
+        // `return` reaches the exit cut point there, as the code that jumps to the shared epilogue does.
         const n = env.flat.results.length;
-        finish({ kind: 'return', results: s.stack.slice(s.stack.length - n) });
-        break;
+        s = { ...s, stack: s.stack.slice(s.stack.length - n) };
+        i = code.length;
+        continue;
       }
       if (ins.k === 'br') {
         s = branch(s, ins.label);

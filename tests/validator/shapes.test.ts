@@ -18,10 +18,10 @@ describe.runIf(hasToolchain())('i64 pairs', () => {
     expect(await run(ADD64, 'adds r0, r0, r2\n adc r1, r1, r3\n bx lr', leaf)).toMatch(/^proved/);
   });
   it('refutes swapped result halves', async () => {
-    expect(await run(ADD64, 'adds r1, r0, r2\n adc r0, r1, r3\n bx lr', leaf)).toMatch(/^refuted: .*exit: result (lo in r0|hi in r1)/);
+    expect(await run(ADD64, 'adds r1, r0, r2\n adc r0, r1, r3\n bx lr', leaf)).toMatch(/^refuted: .*exit: result 0 (lo in r0|hi in r1)/);
   });
   it('refutes a missing carry', async () => {
-    expect(await run(ADD64, 'adds r0, r0, r2\n add r1, r1, r3\n bx lr', leaf)).toMatch(/^refuted: .*result hi in r1/);
+    expect(await run(ADD64, 'adds r0, r0, r2\n add r1, r1, r3\n bx lr', leaf)).toMatch(/^refuted: .*result 0 hi in r1/);
   });
 });
 
@@ -146,6 +146,15 @@ describe.runIf(hasToolchain())('program points as the certificate defines them',
       ...exitOnly(),
     ];
     expect(await run(wat, body, { saved: [4, 14], size: 0 }, both)).toMatch(/^proved/);
+  });
+  it('a `return` reaches the exit cut point before the shared epilogue (spec suite store.wast as-return-value)', async () => {
+    const RET = `(module (func (param i32) (result i32) (return (i32.add (local.get 0) (i32.const 1))) (drop (i32.const 5)) (i32.const 7)))`;
+    const bo = (await import('../../spec/wasm/decode.ts')).decodeModule(await (await import('./harness.ts')).watToWasm(RET)).funcs[0]!.byteOffset;
+    const exit = (reg: number) => (): CutPoint[] => [{ kind: 'exit', address: 4, wasm: { offset: bo, position: 'after' }, locals: [], stack: [{ type: 'i32', loc: { kind: 'reg', reg } }] }];
+    // 0: adds (2)  2: b (2)  4: exit: bx lr
+    expect(await run(RET, 'adds r0, r0, #1\n b 1f\n1: bx lr', leaf, exit(0))).toMatch(/^proved/);
+    notProved(await run(RET, 'adds r0, r0, #2\n b 1f\n1: bx lr', leaf, exit(0)));
+    notProved(await run(RET, 'adds r0, r0, #1\n b 1f\n1: bx lr', leaf, exit(1)));
   });
   it('proves a join `after` an if followed by more code', async () => {
     const good = 'cbz r0, 1f\n movs r0, #7\n b 2f\n1: movs r0, #9\n2: adds r0, r0, #1\n bx lr';
