@@ -7,7 +7,7 @@
  */
 import type { Func, Module } from '../spec/wasm/ast.ts';
 import { importSymbol, stateSymbols, TABLE_ENTRY_BYTES, tableSymbol, tableTypeIds, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
-import { CERT_SECTION, CERT_VERSION, encodeCertificate, type Certificate, type CutPoint, type FunctionCertificate, type ValueLoc, type WordLoc } from '../spec/abi/certificate.ts';
+import { CERT_SECTION, CERT_VERSION, encodeCertificate, type Certificate, type CutPoint, type Fact, type FunctionCertificate, type ValueLoc, type WordLoc } from '../spec/abi/certificate.ts';
 import type { MInstr, PReg } from './target/insn.ts';
 import { encodeFunction } from './target/encode.ts';
 import type { EncodedFunction, ObjData, ObjFunction, Relocation } from './target/object.ts';
@@ -147,12 +147,14 @@ function certify(vfn: VFunction, alloc: Allocation, frame: Frame): LabelledCutPo
       const ws = l.type === 'i32' ? [l.loc] : [l.lo, l.hi];
       return ws.every((w) => w.kind !== 'vreg' || live.has(w.v));
     };
+    const facts = !live ? [] : [...vfn.facts].filter(([v]) => live.has(v)).map(([v, f]) => ({ loc: word({ kind: 'vreg', v }) as Fact['loc'], value: f }));
     return {
       kind: c.kind,
       label: c.label,
       wasm: c.wasm,
       locals: c.locals.filter((l) => isLive(l.loc)).map((l) => ({ index: l.index, loc: value(l.loc) })),
       stack: c.stack.map(value),
+      ...(facts.length > 0 ? { facts } : {}),
     };
   });
 }

@@ -18,7 +18,7 @@
  */
 import { match } from 'ts-pattern';
 import { CALLEE_SAVED, paramLocations, resultLocations, type ArgLocation, type ResultLocation } from '../spec/abi/aapcs.ts';
-import { CERT_SECTION, decodeCertificate, type Certificate, type CutPoint, type FunctionCertificate, type ValueLoc, type WordLoc } from '../spec/abi/certificate.ts';
+import { CERT_SECTION, decodeCertificate, type Certificate, type CutPoint, type Fact, type FactValue, type FunctionCertificate, type ValueLoc, type WordLoc } from '../spec/abi/certificate.ts';
 import { importSymbol, stateSymbols, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
 import { trapCode } from '../spec/abi/traps.ts';
 import { loadLE } from '../spec/bv/derived.ts';
@@ -41,7 +41,7 @@ export const ASSUMPTIONS: readonly string[] = [
   'linear memory [memBase, memBase + reservedPages * 64 KiB), the globals block [globBase, globBase + 8 * globals) and the page-count word [pagesAddr, pagesAddr + 4) do not wrap around and are pairwise disjoint',
   'the stack window [entry SP - 1 MiB, entry SP + 4 KiB) does not wrap around and is disjoint from linear memory, the globals block and the page-count word',
   'entry SP is 8-byte aligned and the entry LR has bit 0 set (AAPCS call from Thumb code)',
-  'the page-count word never exceeds reservedPages (only memory.grow writes it)',
+  'the page-count word is at least the memory\'s initial pages and never exceeds reservedPages (it starts at the initial pages; only memory.grow writes it, and only to grow)',
   'immutable globals with a constant initialiser hold that value in the globals block',
   'a callee (AAPCS) preserves r4-r11, SP and the caller frame above its incoming arguments, and may change memory, globals and r0-r3, r12, LR, flags arbitrarily',
   'an imported function is called through the symbol named by its field (spec/abi/layout.ts importSymbol); a defined function through the symbol its certificate names',
@@ -231,6 +231,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     A.eq(A.extract(entry.lr, 0, 0), A.bv(1, 1)),
   ];
   const memPremises = (m: SymMem): ZBool[] => [
+    A.ule(A.bv(minPages, 32), loadLE(A, m, ss.pagesAddr, 4)),
     A.ule(loadLE(A, m, ss.pagesAddr, 4), A.bv(cert.reservedPages, 32)),
     ...globals.flatMap((g, i) => (g.constant === undefined ? [] : [A.eq(loadLE(A, m, A.add(ss.globBase, A.bv(8 * i, 32)), g.type === 'i32' ? 4 : 8), A.bv(g.constant, g.type === 'i32' ? 32 : 64))])),
   ];
@@ -280,7 +281,26 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       return holds(`local ${l.index}`, v, l.loc, regs, slot);
     }),
     ...c.cp.stack.flatMap((loc, j) => holds(`stack ${j}`, w.stack[j]!, loc, regs, slot)),
+    ...(c.cp.facts ?? []).map((f) => factClaim(c, f, regs, slot)),
   ];
+  /** A certificate fact: the register or slot holds a constant or a state symbol's address. */
+  const factClaim = (c: Cut, f: Fact, regs: ZBV[], slot: SlotRead): { name: string; p: ZBool } => {
+    const loc = f?.loc;
+    if (loc?.kind !== 'reg' && loc?.kind !== 'slot') return refuse({ kind: 'certificate', detail: `${c.label}: a fact names no register or slot` }, c.cp.address);
+    const v = f.value;
+    const [value, text] = match(v as FactValue)
+      .with({ kind: 'const' }, (x): [ZBV, string] => {
+        if (!Number.isInteger(x.value)) refuse({ kind: 'certificate', detail: `${c.label}: fact constant ${x.value} is not an integer` }, c.cp.address);
+        return [A.bv(x.value, 32), `#${x.value}`];
+      })
+      .with({ kind: 'symbol' }, (x): [ZBV, string] => {
+        const base = typeof x.symbol === 'string' ? stateSymbol(x.symbol) : undefined;
+        if (!base || !Number.isInteger(x.addend)) refuse({ kind: 'certificate', detail: `${c.label}: fact names ${String(x.symbol)}+${x.addend}, not a state symbol plus an integer` }, c.cp.address);
+        return [A.add(base!, A.bv(x.addend, 32)), `&${x.symbol}+${x.addend}`];
+      })
+      .otherwise(() => refuse({ kind: 'certificate', detail: `${c.label}: fact of unknown kind` }, c.cp.address));
+    return { name: `fact ${locText(loc)} = ${text}`, p: A.eq(word(regs, slot, loc), value) };
+  };
   /** The frame at a non-entry cut point. */
   const frameClaims = (regs: ZBV[], slot: SlotRead): { name: string; p: ZBool }[] => [
     { name: 'frame: sp', p: A.eq(regs[13]!, A.sub(entry.sp, A.bv(frameBytes, 32))) },
@@ -434,8 +454,9 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       const out: { name: string; p: ZBool }[] = [];
       resultLocs(flat.results).forEach((loc, i) => {
         const v = we.results[i]!;
-        if (loc.kind === 'reg') out.push({ name: `exit: result ${i} in r${loc.reg}`, p: A.eq(v, s.r[loc.reg]!) });
-        else out.push({ name: `exit: result ${i} lo in r${loc.lo}`, p: A.eq(A.extract(v, 31, 0), s.r[loc.lo]!) }, { name: `exit: result ${i} hi in r${loc.hi}`, p: A.eq(A.extract(v, 63, 32), s.r[loc.hi]!) });
+        const what = flat.results.length === 1 ? 'result' : `result ${i}`;
+        if (loc.kind === 'reg') out.push({ name: `exit: ${what} in r${loc.reg}`, p: A.eq(v, s.r[loc.reg]!) });
+        else out.push({ name: `exit: ${what} lo in r${loc.lo}`, p: A.eq(A.extract(v, 31, 0), s.r[loc.lo]!) }, { name: `exit: ${what} hi in r${loc.hi}`, p: A.eq(A.extract(v, 63, 32), s.r[loc.hi]!) });
       });
       for (const [r, v] of entry.saved) out.push({ name: `exit: r${r} preserved`, p: A.eq(s.r[r]!, v) });
       out.push({ name: 'exit: sp restored', p: A.eq(s.r[13]!, entry.sp) });
@@ -531,6 +552,7 @@ function resolveCuts(fc: FunctionCertificate, flat: FlatFunction, codeSize: numb
     if (!Number.isInteger(cp.address) || cp.address < 0 || cp.address >= codeSize || cp.address % 2 !== 0) refuse({ kind: 'certificate', detail: `${label}: address outside the function` });
     if (cp.kind === 'entry') {
       if (cp.address !== 0) refuse({ kind: 'certificate', detail: `entry cut point at ${hex(cp.address)}, not 0` }, cp.address);
+      if (cp.facts !== undefined && cp.facts.length > 0) refuse({ kind: 'certificate', detail: 'facts at the entry cut point (the ABI gives the entry state)' }, cp.address);
       return { index, cp, flat: 0, label };
     }
     const f = pointIndex(flat, cp.wasm?.offset, cp.wasm?.position);

@@ -25,18 +25,21 @@ export interface RecheckOptions {
   smtDir?: string;
 }
 
-/** Command lines: SMT-LIB2 input, a per-query limit that makes the solver answer `unknown` rather than hang. */
+/**
+ * Command lines for SMT-LIB2 input. The per-query limit is wall time, enforced by killing the process:
+ * Debian's cvc5 1.0.3 aborts inside CaDiCaL when its own --tlimit-per fires during bit-blasting.
+ */
 function solverArgs(solver: Solver, file: string, ms: number): string[] {
-  return solver === 'cvc5' ? ['--lang=smt2', `--tlimit-per=${ms}`, file] : ['-smt2', `-t:${ms}`, file];
+  return solver === 'cvc5' ? ['--lang=smt2', file] : ['-smt2', `-t:${ms}`, file];
 }
 
-/** The solver's answer, or an error naming what it printed. */
-function runSolver(solver: Solver, file: string, ms: number): { answer: 'sat' | 'unsat' | 'unknown' } | { error: string } {
-  const r = spawnSync(solver, solverArgs(solver, file, ms), { encoding: 'utf8', timeout: 2 * ms + 10_000, maxBuffer: 16 << 20 });
-  if (r.error) return { error: (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? `killed after ${2 * ms + 10_000} ms` : r.error.message };
+/** The solver's answer (`unknown` when the time limit ran out), or an error naming what it printed. */
+function runSolver(solver: Solver, file: string, ms: number): { answer: 'sat' | 'unsat' | 'unknown'; note?: string } | { error: string } {
+  const r = spawnSync(solver, solverArgs(solver, file, ms), { encoding: 'utf8', timeout: ms, killSignal: 'SIGKILL', maxBuffer: 16 << 20 });
+  if (r.error) return (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? { answer: 'unknown', note: `no answer within ${ms / 1000} s` } : { error: r.error.message };
   const first = r.stdout.trim().split('\n')[0]?.trim() ?? '';
   if (first === 'sat' || first === 'unsat' || first === 'unknown') return { answer: first };
-  if (first === 'timeout') return { answer: 'unknown' };
+  if (first === 'timeout') return { answer: 'unknown', note: `no answer within ${ms / 1000} s` };
   const msg = `${r.stdout}\n${r.stderr}`.replace(/\s+/g, ' ').trim().slice(0, 300);
   return { error: `exit ${r.status}: ${msg || 'no output'}` };
 }
@@ -89,7 +92,7 @@ export async function recheckCommand(reportPath: string, opts: RecheckOptions, o
       }
       const changed = sha256(new Uint8Array(readFileSync(file))) !== o.smt2.sha256;
       const got = runSolver(solver, file, ms);
-      const answer = 'answer' in got ? got.answer : `error (${got.error})`;
+      const answer = 'answer' in got ? `${got.answer}${got.note ? ` (${got.note})` : ''}` : `error (${got.error})`;
       if (o.smt2.expected === 'unknown' && !changed && !('error' in got)) {
         notCompared++;
         out(`---- ${label}: not compared (Z3 answered unknown; ${solver} answered ${answer})`);

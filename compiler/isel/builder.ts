@@ -6,7 +6,8 @@
  */
 import type { AluOp, Cond, Label, Operand2 } from '../target/insn.ts';
 import { thumbExpandImmEncode } from '../target/thumb.ts';
-import { FIRST_VIRTUAL, type Implicit, type VInstr, type VReg } from './vcode.ts';
+import type { FactValue } from '../../spec/abi/certificate.ts';
+import { FIRST_VIRTUAL, usesDefs, type Implicit, type VInstr, type VReg } from './vcode.ts';
 
 /** An operand-stack value. `cond` is an i32 boolean not materialised yet. */
 export type Val =
@@ -69,11 +70,25 @@ export class FnBuilder {
   nextLabel = 0;
   private readonly traps = new Map<number, Label>();
   /**
-   * Values reusable within straight-line code (the memory base, the pages
-   * word): forgotten at every label and call, so none lives across a cut
-   * point (the certificate does not describe them) or a call's clobbers.
+   * Values reusable within straight-line code (the pages word, a bounds
+   * check already made, an address sum): forgotten at every label and call,
+   * so none lives across a cut point (the certificate does not describe
+   * them) or a call's clobbers, and forgotten when a register it was
+   * computed from is written (locals are registers written in place).
    */
-  private readonly reuse = new Map<string, VReg>();
+  private readonly reuse = new Map<string, { v: VReg; deps: VReg[] }>();
+  /**
+   * Loop-invariant values (state symbol addresses, constants) defined once
+   * at `hoistAt`, after the entry moves, and kept in a register for the
+   * whole function; the certificate states each as a fact at every cut
+   * point where it is live, and the validator proves it on every edge.
+   */
+  readonly facts = new Map<VReg, FactValue>();
+  private readonly hoisted = new Map<string, VReg>();
+  /** Where hoisted definitions go; undefined until the entry moves are emitted. */
+  hoistAt: number | undefined;
+  /** How many loops enclose the code being selected. */
+  loopDepth = 0;
 
   v(): VReg {
     return this.nextVReg++;
@@ -89,15 +104,41 @@ export class FnBuilder {
   }
   emit(i: VInstr): VInstr {
     if (i.op === 'label' || i.op === 'bl' || i.op === 'blx') this.reuse.clear();
+    else if (this.reuse.size > 0) {
+      const defs = usesDefs(i).defs;
+      if (defs.length > 0) for (const [k, e] of this.reuse) if (e.deps.some((d) => defs.includes(d))) this.reuse.delete(k);
+    }
     this.code.push(i);
     return i;
   }
-  /** The value `key` computed by `make` earlier in this straight-line stretch, else computed now. */
-  reused(key: string, make: () => VReg): VReg {
-    let v = this.reuse.get(key);
+  /** The value `key` computed by `make` (from the registers `deps`) earlier in this straight-line stretch, else computed now. */
+  reused(key: string, make: () => VReg, deps: VReg[] = []): VReg {
+    let e = this.reuse.get(key);
+    if (e === undefined) {
+      e = { v: make(), deps };
+      this.reuse.set(key, e);
+    }
+    return e.v;
+  }
+  /** The number remembered for `key` in this straight-line stretch (e.g. how far a bounds check reached). */
+  recall(key: string): number | undefined {
+    return this.reuse.get(key)?.v;
+  }
+  /** Remember `n` for `key`, a fact about the registers `deps`, for this straight-line stretch. */
+  remember(key: string, deps: VReg[], n: number): void {
+    this.reuse.set(key, { v: n, deps });
+  }
+  /** A register holding `value` for the whole function (see `facts`), or undefined before the entry moves. */
+  hoist(value: FactValue): VReg | undefined {
+    if (this.hoistAt === undefined) return undefined;
+    const key = value.kind === 'const' ? `const ${value.value | 0}` : `symbol ${value.symbol}+${value.addend}`;
+    let v = this.hoisted.get(key);
     if (v === undefined) {
-      v = make();
-      this.reuse.set(key, v);
+      v = this.v();
+      const def: VInstr = value.kind === 'const' ? { op: 'movConst', rd: v, value: value.value | 0 } : { op: 'addrOf', rd: v, symbol: value.symbol, addend: value.addend };
+      this.code.splice(this.hoistAt++, 0, def);
+      this.hoisted.set(key, v);
+      this.facts.set(v, value.kind === 'const' ? { kind: 'const', value: value.value | 0 } : value);
     }
     return v;
   }
@@ -128,6 +169,11 @@ export class FnBuilder {
     this.emit({ op: 'movConst', rd, value: value | 0 });
   }
   konst(value: number): VReg {
+    // A constant that takes MOVW+MOVT is made once per function when a loop needs it.
+    if (this.loopDepth > 0 && costlyConst(value)) {
+      const h = this.hoist({ kind: 'const', value });
+      if (h !== undefined) return h;
+    }
     const rd = this.v();
     this.constInto(rd, value);
     return rd;
@@ -255,6 +301,12 @@ export class FnBuilder {
     this.aluInto(rd, op, rn, x, setFlags);
     return rd;
   }
+}
+
+/** A constant that needs two instructions (MOVW+MOVT) to make: neither a (negated) modified immediate nor 16 bits. */
+export function costlyConst(value: number): boolean {
+  const v = value >>> 0;
+  return v > 0xffff && !isModImm(v) && !isModImm(~v >>> 0);
 }
 
 /** The immediate form of `op rn, #c`, if one exists. */

@@ -15,10 +15,10 @@
 import type { BlockType, Func, Instr, LoadOp, Module, NumericOp, StoreOp, ValType } from '../../spec/wasm/ast.ts';
 import { paramLocations, resultLocations, type IntType, type ResultLocation } from '../../spec/abi/aapcs.ts';
 import { TRAP_CODES } from '../../spec/abi/traps.ts';
-import { stateSymbols } from '../../spec/abi/layout.ts';
+import { stateSymbols, WASM_PAGE_BYTES } from '../../spec/abi/layout.ts';
 import { opInfo } from '../../spec/wasm/opcodes.ts';
 import { SP, type Address, type Label } from '../target/insn.ts';
-import { FnBuilder, c32, c64, i32, i64, imm, reg, type Val } from './builder.ts';
+import { FnBuilder, c32, c64, i32, i64, imm, isModImm, reg, type Val } from './builder.ts';
 import { CONSUMES_COND, selectRule } from './rules.ts';
 import { INCOMING_BASE, type VCutPoint, type VFunction, type VReg, type VValueLoc, type VWord } from './vcode.ts';
 
@@ -268,6 +268,7 @@ class Lowerer {
       this.localTypes.push(t);
       this.b.assign(local, t === 'i32' ? c32(0) : c64(0n));
     }
+    this.b.hoistAt = this.b.code.length;
 
     const fctl: Ctl = { kind: 'func', label: this.b.label(), height: 0, targets: results.map((r) => this.fresh(r)), results, branched: false, offset: this.func.byteOffset };
     this.ctls.push(fctl);
@@ -293,6 +294,7 @@ class Lowerer {
       paramVRegs: this.paramVRegs,
       outgoingBytes: this.outgoing,
       cutPoints: this.cutPoints,
+      facts: this.b.facts,
       nextLabel: this.b.nextLabel,
     };
   }
@@ -386,7 +388,9 @@ class Lowerer {
         this.cut('loop', ctl.label, { offset: ins.offset, position: 'before' }); // the header: before the loop's body runs
         this.stack.push(...targets);
         this.ctls.push(ctl);
+        b.loopDepth++;
         this.lowerBody(ins.body);
+        b.loopDepth--;
         this.ctls.pop();
         return;
       }
@@ -678,8 +682,11 @@ class Lowerer {
     }
   }
 
-  /** The address of a state symbol, reused within straight-line code. */
+  /** The address of a symbol: a state symbol's is made once per function (a certificate fact), others reused within straight-line code. */
   symbolAddr(symbol: string): VReg {
+    const state = (Object.values(this.env.symbols) as string[]).includes(symbol);
+    const h = state ? this.b.hoist({ kind: 'symbol', symbol, addend: 0 }) : undefined;
+    if (h !== undefined) return h;
     return this.b.reused(`addrOf ${symbol}`, () => {
       const rd = this.b.v();
       this.b.emit({ op: 'addrOf', rd, symbol, addend: 0 });
@@ -697,21 +704,32 @@ class Lowerer {
     });
   }
 
+  /** Linear memory's size in bytes when it cannot change: defined here, and memory.grow has no page to grow into. */
+  fixedMemoryBytes(): number | undefined {
+    const mem = this.env.module.memories[0];
+    return mem && this.env.reservedPages === mem.min ? mem.min * WASM_PAGE_BYTES : undefined;
+  }
+
   /**
    * Bounds-check an access of `size` bytes at `ea + offset` against the
-   * current memory size (pages word x 64 KiB), trapping with `udf #4`; returns
-   * the base register and immediate offset of the access in linear memory.
+   * current memory size, trapping with `udf #4`; returns the base register
+   * and immediate offset of the access in linear memory. A check is skipped
+   * when one reaching as far was made on the same address register earlier
+   * in this straight-line stretch. With a fixed memory size the check is a
+   * compare against a constant (none at all for a constant address), else
+   * against the pages word x 64 KiB.
    */
   access(ea: Val, offset: number, size: number): { base: VReg; index?: VReg; offset: number } {
     const b = this.b;
     const oob = b.trap(TRAP_CODES['out of bounds memory access']);
-    const limit = { kind: 'reg' as const, rm: this.pagesWord(), shift: { kind: 'lsl' as const, amount: 16 } };
+    const fixed = this.fixedMemoryBytes();
+    const limit = () => ({ kind: 'reg' as const, rm: this.pagesWord(), shift: { kind: 'lsl' as const, amount: 16 } });
     const k = offset + size; // up to 2^32 + 7
     if (ea.k === 'c32') {
       const end = (ea.value >>> 0) + k;
-      if (end > 0xffffffff) b.emit({ op: 'b', target: oob });
-      else {
-        b.emit({ op: 'cmp', rn: b.konst(end | 0), op2: limit });
+      if (end > (fixed ?? 0xffffffff)) b.emit({ op: 'b', target: oob });
+      else if (fixed === undefined) {
+        b.emit({ op: 'cmp', rn: b.konst(end | 0), op2: limit() });
         b.emit({ op: 'b', cond: 'hi', target: oob });
       }
       const mem = this.symbolAddr(this.env.symbols.memory);
@@ -720,16 +738,26 @@ class Lowerer {
       return { base: b.alu('add', mem, c32(at)), offset: 0 };
     }
     const a = b.r32(ea);
-    if (k > 0xffffffff) b.emit({ op: 'b', target: oob });
-    else {
-      const end = b.alu('add', a, c32(k | 0), true);
-      b.emit({ op: 'b', cond: 'hs', target: oob }); // carry: a + k wrapped past 2^32
-      b.emit({ op: 'cmp', rn: end, op2: limit });
-      b.emit({ op: 'b', cond: 'hi', target: oob });
+    const checked = `checked ${a}`;
+    if ((b.recall(checked) ?? -1) < k) {
+      if (k > (fixed ?? 0xffffffff)) b.emit({ op: 'b', target: oob });
+      else if (fixed !== undefined) {
+        // a + k <= size  <=>  a <= size - k (no wrap-around: both sides are below 2^32)
+        const t = fixed - k;
+        const rt = isModImm(t) ? undefined : b.loopDepth > 0 ? b.hoist({ kind: 'const', value: t }) : undefined;
+        b.emit({ op: 'cmp', rn: a, op2: isModImm(t) ? imm(t) : reg(rt ?? b.konst(t)) });
+        b.emit({ op: 'b', cond: 'hi', target: oob });
+      } else {
+        const end = b.alu('add', a, c32(k | 0), true);
+        b.emit({ op: 'b', cond: 'hs', target: oob }); // carry: a + k wrapped past 2^32
+        b.emit({ op: 'cmp', rn: end, op2: limit() });
+        b.emit({ op: 'b', cond: 'hi', target: oob });
+      }
+      b.remember(checked, [a], k);
     }
     const mem = this.symbolAddr(this.env.symbols.memory);
     if (offset === 0) return { base: mem, index: a, offset: 0 };
-    return { base: b.alu('add', mem, i32(a)), offset: offset | 0 };
+    return { base: b.reused(`memory + ${a}`, () => b.alu('add', mem, i32(a)), [a]), offset: offset | 0 };
   }
 
   addr(at: { base: VReg; index?: VReg; offset: number }, extra: number): Address<VReg> {

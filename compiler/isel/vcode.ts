@@ -9,7 +9,7 @@
  * when the frame size is known.
  */
 import type { Label, MInstr, Operand2, Address, PReg } from '../target/insn.ts';
-import type { CutKind } from '../../spec/abi/certificate.ts';
+import type { CutKind, FactValue } from '../../spec/abi/certificate.ts';
 
 export type VReg = number;
 export const FIRST_VIRTUAL = 16;
@@ -56,6 +56,8 @@ export interface VFunction {
   /** Bytes of outgoing stack arguments the frame must reserve at its bottom. */
   outgoingBytes: number;
   cutPoints: VCutPoint[];
+  /** Registers defined once after the entry that hold a constant or a state symbol's address: a certificate fact wherever live. */
+  facts: Map<VReg, FactValue>;
   /** Labels are numbered from 0 up to this bound. */
   nextLabel: number;
 }

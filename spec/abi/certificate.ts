@@ -23,6 +23,20 @@ export type ValueLoc = { type: 'i32'; loc: WordLoc } | { type: 'i64'; lo: WordLo
 
 export type CutKind = 'entry' | 'loop' | 'join' | 'call-return' | 'exit';
 
+/**
+ * A fact at a cut point: a register or frame slot holds a value that is no
+ * WASM value, a 32-bit constant or the address of a state symbol
+ * (layout.ts) plus an addend. It lets code keep such values (the memory
+ * base, a loop-invariant constant) across the cut point. Like the map, a
+ * fact is assumed where its region starts and proved on every edge into
+ * the cut point.
+ */
+export type FactValue = { kind: 'const'; value: number } | { kind: 'symbol'; symbol: string; addend: number };
+export interface Fact {
+  loc: { kind: 'reg'; reg: number } | { kind: 'slot'; offset: number };
+  value: FactValue;
+}
+
 export interface CutPoint {
   kind: CutKind;
   /** Byte offset of the cut point from the function's first instruction. */
@@ -40,6 +54,8 @@ export interface CutPoint {
   locals: { index: number; loc: ValueLoc }[];
   /** The operand stack, bottom first. */
   stack: ValueLoc[];
+  /** Facts about registers and slots that hold no WASM value (none at the entry, whose state the ABI gives). */
+  facts?: Fact[];
 }
 
 export interface FunctionCertificate {

@@ -102,6 +102,11 @@ describe('proof report files from the CLI, and warden recheck', () => {
     expect(c.code, c.stdout).toBe(0);
     expect(c.stdout).toMatch(/^ok {3}function 0 f #\d+ .*: sat$/m);
     expect(lastLine(c.stdout)).toBe(`${obligationsOf(rep).length} passed, 0 failed`);
+    // A solver that runs out of time agrees with nothing.
+    const t = await warden(['recheck', 'v.json', '--solver', 'cvc5', '--timeout', '0.001'], dir);
+    expect(t.code).toBe(1);
+    expect(t.stdout).toMatch(/^FAIL function 0 f #0 .*: expected unsat, cvc5 answered unknown \(no answer within 0\.001 s\)$/m);
+    expect(lastLine(t.stdout)).toBe(`0 passed, ${obligationsOf(rep).length} failed`);
   });
 
   it('a compile that fails validation writes the report but not the object', async () => {
