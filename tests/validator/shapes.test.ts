@@ -18,10 +18,10 @@ describe.runIf(hasToolchain())('i64 pairs', () => {
     expect(await run(ADD64, 'adds r0, r0, r2\n adc r1, r1, r3\n bx lr', leaf)).toMatch(/^proved/);
   });
   it('refutes swapped result halves', async () => {
-    expect(await run(ADD64, 'adds r1, r0, r2\n adc r0, r1, r3\n bx lr', leaf)).toMatch(/^refuted: .*exit: result 0 (lo in r0|hi in r1)/);
+    expect(await run(ADD64, 'adds r1, r0, r2\n adc r0, r1, r3\n bx lr', leaf)).toMatch(/^refuted: .*exit: result (lo in r0|hi in r1)/);
   });
   it('refutes a missing carry', async () => {
-    expect(await run(ADD64, 'adds r0, r0, r2\n add r1, r1, r3\n bx lr', leaf)).toMatch(/^refuted: .*result 0 hi in r1/);
+    expect(await run(ADD64, 'adds r0, r0, r2\n add r1, r1, r3\n bx lr', leaf)).toMatch(/^refuted: .*result hi in r1/);
   });
 });
 
