@@ -17,8 +17,9 @@ import { decodeThumb } from '../spec/arm/decode.ts';
 import { formatInstr } from '../spec/arm/format.ts';
 import { itAfter, inITBlock } from '../spec/arm/it.ts';
 import { step, type ArmState } from '../spec/arm/semantics.ts';
-import type { ElfRelocation } from './elf.ts';
+import type { ElfRelocation, ElfSymbol } from './elf.ts';
 import { hex, refuse } from './verdict.ts';
+import { udivmod64Step, type RuntimeTrust } from './runtime.ts';
 
 export type AState = ArmState<ZBV, ZBool, SymMem>;
 
@@ -44,6 +45,8 @@ export interface APath {
   trace: number[];
   /** Every byte the path stores, with SP after the storing instruction (for the stack discipline obligation). */
   stores: Store[];
+  /** Preconditions of runtime calls on the path (runtime.ts): each must hold under the path condition. */
+  pre: { name: string; p: ZBool }[];
 }
 
 export interface Store {
@@ -54,7 +57,10 @@ export interface Store {
 
 /** The byte stores `st` adds to `s` (memories only grow by appending writes). */
 function newStores(s: AState, st: AState, at: number): Store[] {
-  return st.mem.writes.slice(s.mem.writes.length).map((w) => ({ addr: w.addr, sp: st.r[13]!, at }));
+  return st.mem.writes.slice(s.mem.writes.length).map((w) => {
+    if (w.fill) return refuse({ kind: 'spec-error', detail: 'internal: an ARM instruction produced a zero fill' }, at);
+    return { addr: w.addr, sp: st.r[13]!, at };
+  });
 }
 
 export interface ArmEnv {
@@ -74,6 +80,12 @@ export interface ArmEnv {
   dataEnd(at: number): number;
   /** Function-relative address -> the indices of the non-entry cut points there. */
   cutAt: Map<number, number[]>;
+  /** For a BL to the runtime routine (by its symbol): whether its bytes are the proved ones; undefined for any other symbol. */
+  runtimeBySymbol(sym: ElfSymbol): RuntimeTrust | undefined;
+  /** Likewise for a resolved BL, by section offset. */
+  runtimeByAddress(offset: number): RuntimeTrust | undefined;
+  /** Set when a path takes a runtime call under its contract (the verdict names the lemma). */
+  runtimeUsed: Set<string>;
 }
 
 const MAX_PATHS = 4096;
@@ -107,14 +119,15 @@ function literal(env: ArmEnv, la: number, bytes: 1 | 2 | 4, signed: boolean, add
 export function runArm(env: ArmEnv, from: number, init: AState): APath[] {
   const { A } = env;
   const done: APath[] = [];
-  const work: { addr: number; s: AState; it: number; cond: ZBool[]; trace: number[]; stores: Store[] }[] = [{ addr: from, s: init, it: 0, cond: [], trace: [], stores: [] }];
+  const work: { addr: number; s: AState; it: number; cond: ZBool[]; trace: number[]; stores: Store[]; pre: APath['pre'] }[] = [{ addr: from, s: init, it: 0, cond: [], trace: [], stores: [], pre: [] }];
   let steps = 0;
+  let runtimeCalls = 0;
   while (work.length > 0) {
     const w = work.pop()!;
-    const { addr, s, it, cond, trace, stores } = w;
+    const { addr, s, it, cond, trace, stores, pre } = w;
     const finish = (end: AEnd, c: ZBool[], st: AState) => {
       if (done.length >= MAX_PATHS) refuse({ kind: 'path-limit', detail: `more than ${MAX_PATHS} ARM paths in one region` });
-      done.push({ cond: c, state: st, end, trace, stores: [...stores, ...newStores(s, st, addr)] });
+      done.push({ cond: c, state: st, end, trace, stores: [...stores, ...newStores(s, st, addr)], pre });
     };
     if (++steps > MAX_STEPS) refuse({ kind: 'path-limit', detail: `more than ${MAX_STEPS} ARM steps in one region` });
     if (trace.length > 0 && env.cutAt.has(addr)) {
@@ -130,7 +143,17 @@ export function runArm(env: ArmEnv, from: number, init: AState): APath[] {
     const instr = d.instr;
     const nextTrace = [...trace, addr];
     const push = (to: number, st: AState, c: ZBool[]) =>
-      work.push({ addr: to, s: st, it: itAfter(instr, it), cond: c, trace: nextTrace, stores: [...stores, ...newStores(s, st, addr)] });
+      work.push({ addr: to, s: st, it: itAfter(instr, it), cond: c, trace: nextTrace, stores: [...stores, ...newStores(s, st, addr)], pre });
+    /** A call to the runtime routine: one step under its contract (runtime.ts), then on at the return address. */
+    const runtimeCall = (trust: RuntimeTrust, returnAddress: number, c: ZBool[]) => {
+      const name = trust.name;
+      if (!trust.ok) refuse({ kind: 'arm-unsupported', detail: `BL to ${name}: ${trust.reason}` }, addr);
+      if (inITBlock(it)) refuse({ kind: 'arm-unsupported', detail: `BL to ${name} inside an IT block` }, addr);
+      const r = udivmod64Step(A, s, `udivmod64@${hex(addr)}#${runtimeCalls++}`);
+      env.runtimeUsed.add('udivmod64');
+      // The routine's own frame writes are its contract's, not stores of this function: not in `stores`.
+      work.push({ addr: returnAddress, s: r.state, it: 0, cond: c, trace: nextTrace, stores, pre: [...pre, { name: `${name}@${hex(addr)}: divisor r3:r2 != 0`, p: r.pre }] });
+    };
 
     // Relocations on this instruction.
     let reloc: ElfRelocation | undefined;
@@ -187,6 +210,11 @@ export function runArm(env: ArmEnv, from: number, init: AState): APath[] {
         if (inITBlock(it)) refuse({ kind: 'relocation', detail: 'relocated BL inside an IT block' }, addr);
         // REL: the in-place addend is the BL offset; only the standard -4 (target = S) is a call to S itself.
         if (instr.target - (off + 4) !== -4) refuse({ kind: 'relocation', detail: `BL to ${reloc.symbol.name} with addend ${instr.target - (off + 4)} (only -4, a call to the symbol itself, is modelled)` }, addr);
+        const trust = env.runtimeBySymbol(reloc.symbol);
+        if (trust) {
+          runtimeCall(trust, addr + d.size, cond);
+          continue;
+        }
         const func = env.calleeBySymbol(reloc.symbol.name);
         if (func === undefined) refuse({ kind: 'relocation', detail: `BL to ${reloc.symbol.name}, which is no known function` }, addr);
         const succ = step(A, s, instr, off, it);
@@ -207,6 +235,11 @@ export function runArm(env: ArmEnv, from: number, init: AState): APath[] {
           finish({ kind: 'return', target: x.next.target, at: addr }, c, x.state);
           break;
         case 'call': {
+          const trust = env.runtimeByAddress(x.next.target);
+          if (trust) {
+            runtimeCall(trust, x.next.returnAddress - env.start, c);
+            break;
+          }
           const func = env.calleeByAddress(x.next.target);
           if (func === undefined) refuse({ kind: 'arm-unsupported', detail: `BL to ${hex(x.next.target)}, which is no function` }, addr);
           finish({ kind: 'call', func, returnAddress: x.next.returnAddress - env.start, at: addr }, c, x.state);

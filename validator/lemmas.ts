@@ -15,8 +15,10 @@
  */
 import type { Z3Context, ZBV } from '../spec/bv/z3.ts';
 import type { VAlgebra } from './symmem.ts';
+import { REM_FROM_DIV } from '../proofs/lemmas/rewrite.ts';
+import { proveLemma as proveLibraryLemma } from '../proofs/prove.ts';
 
-export type LemmaName = 'i64.mul-by-halves' | 'i64.add-by-halves' | 'i64.sub-by-halves';
+export type LemmaName = 'i64.mul-by-halves' | 'i64.add-by-halves' | 'i64.sub-by-halves' | 'rem-from-div' | 'i64.divrem-by-cases';
 
 export interface Lemma {
   name: LemmaName;
@@ -37,7 +39,61 @@ export const LEMMAS: Record<LemmaName, Lemma> = {
     name: 'i64.sub-by-halves',
     statement: 'for all 64-bit x, y with halves x1:x0, y1:y0: x - y = concat(x1 - y1 - zext32(x0 <u y0), x0 - y0)',
   },
+  'rem-from-div': {
+    name: 'rem-from-div',
+    statement: 'for all 32-bit x, y with y != 0: urem(x, y) = x - udiv0(x, y) * y and srem(x, y) = x - sdiv0(x, y) * y, where udiv0 / sdiv0 are udiv / sdiv with 0 for a zero divisor (as UDIV / SDIV compute)',
+  },
+  'i64.divrem-by-cases': {
+    name: 'i64.divrem-by-cases',
+    statement:
+      'for all 64-bit x, y with halves x1:x0, y1:y0, y != 0, f = (x1 | y1 = 0), sx = x >>s 63, sy = y >>s 63, |x| = (x ^ sx) - sx, neg(s, v) = (v ^ s) - s: ' +
+      'udiv(x, y) = ite(f, zext64(udiv0(x0, y0)), udiv(x, y)); urem(x, y) = ite(f, zext64(x0 - udiv0(x0, y0) * y0), urem(x, y)); ' +
+      'sdiv(x, y) = ite(f, zext64(udiv0(x0, y0)), neg(sx ^ sy, udiv(|x|, |y|))); srem(x, y) = ite(f, zext64(x0 - udiv0(x0, y0) * y0), neg(sx, urem(|x|, |y|))). ' +
+      'The validator then treats 64-bit udiv and urem as uninterpreted functions on both sides (udiv64.uf, urem64.uf), which only forgets facts',
+  },
 };
+
+/** udiv / sdiv with 0 for a zero divisor: what UDIV / SDIV compute (spec/arm/semantics.ts). */
+function div0(A: VAlgebra, signed: boolean, x: ZBV, y: ZBV): ZBV {
+  return A.ite(A.eq(y, A.bv(0, A.widthOf(y))), A.bv(0, A.widthOf(y)), signed ? A.sdiv(x, y) : A.udiv(x, y));
+}
+
+/** The right-hand side of rem-from-div (for y != 0): the shape UDIV/SDIV + MLS compute. */
+export function remFromDiv(A: VAlgebra, signed: boolean, x: ZBV, y: ZBV): ZBV {
+  return A.sub(x, A.mul(div0(A, signed, x, y), y));
+}
+
+/** 64-bit udiv and urem as uninterpreted functions (one declaration per context, shared by both sides). */
+export function udiv64Uf(A: VAlgebra, n: ZBV, d: ZBV): ZBV {
+  const bv = A.ctx.BitVec.sort(64);
+  return A.ctx.Function.declare('udiv64.uf', bv, bv, bv).call(n as never, d as never) as ZBV;
+}
+export function urem64Uf(A: VAlgebra, n: ZBV, d: ZBV): ZBV {
+  const bv = A.ctx.BitVec.sort(64);
+  return A.ctx.Function.declare('urem64.uf', bv, bv, bv).call(n as never, d as never) as ZBV;
+}
+
+export type DivRem64 = 'i64.div_u' | 'i64.rem_u' | 'i64.div_s' | 'i64.rem_s';
+
+/** The right-hand sides of i64.divrem-by-cases (for y != 0), with 64-bit udiv / urem uninterpreted. */
+export function divRem64ByCases(A: VAlgebra, op: DivRem64, x: ZBV, y: ZBV): ZBV {
+  const x0 = A.extract(x, 31, 0);
+  const y0 = A.extract(y, 31, 0);
+  const fast = A.eq(A.or(A.extract(x, 63, 32), A.extract(y, 63, 32)), A.bv(0, 32));
+  const rem = op.startsWith('i64.rem');
+  const small = A.zext(rem ? remFromDiv(A, false, x0, y0) : div0(A, false, x0, y0), 64);
+  const neg = (s: ZBV, v: ZBV) => A.sub(A.xor(v, s), s);
+  let big: ZBV;
+  if (op.endsWith('_u')) big = rem ? urem64Uf(A, x, y) : udiv64Uf(A, x, y);
+  else {
+    const sx = A.ashr(x, A.bv(63, 64));
+    const sy = A.ashr(y, A.bv(63, 64));
+    const ax = neg(sx, x);
+    const ay = neg(sy, y);
+    big = rem ? neg(sx, urem64Uf(A, ax, ay)) : neg(A.xor(sx, sy), udiv64Uf(A, ax, ay));
+  }
+  return A.ite(fast, small, big);
+}
 
 /** The right-hand sides of i64.add-by-halves / i64.sub-by-halves: the shape ADDS+ADC / SUBS+SBC compute. */
 export function addSub64ByHalves(A: VAlgebra, op: 'add' | 'sub', x: ZBV, y: ZBV): ZBV {
@@ -85,6 +141,13 @@ export async function proveLemma(ctx: Z3Context, name: LemmaName): Promise<'unsa
       s.add(ctx.Not((name === 'i64.add-by-halves' ? x.add(y) : x.sub(y)).eq(rhs)));
       return s.check();
     }
+    case 'rem-from-div': {
+      // Proved over the integers in the lemma library (proofs/lemmas/rewrite.ts, via bv-int-correspondence).
+      const r = await proveLibraryLemma(ctx, REM_FROM_DIV);
+      return r.answer === 'proved' ? 'unsat' : r.answer === 'refuted' ? 'sat' : 'unknown';
+    }
+    case 'i64.divrem-by-cases':
+      return proveDivRem64(ctx);
     case 'i64.mul-by-halves': {
       const { Int, Solver, And, Not } = ctx;
       const s = new Solver('QF_NIA');
@@ -101,4 +164,45 @@ export async function proveLemma(ctx: Z3Context, name: LemmaName): Promise<'unsa
       return s.check();
     }
   }
+}
+
+/**
+ * i64.divrem-by-cases in two parts, each unsat of its negation:
+ * - the fast case, over the integers (bv-int-correspondence: bvudiv / bvurem
+ *   are integer div / mod): for a, b in [0, 2^32), b > 0, a div b < 2^32 and
+ *   (a - (a div b) * b) mod 2^32 = a mod b, so a 64-bit division of
+ *   zero-extended words is the zero-extended 32-bit one;
+ * - the signed cases, in QF_UFBV with udiv / urem uninterpreted (U, R):
+ *   SMT-LIB defines bvsdiv / bvsrem by a case split on the signs over bvudiv /
+ *   bvurem of the negated operands; that definition, with any U and R, equals
+ *   neg(sx ^ sy, U(|x|, |y|)) and neg(sx, R(|x|, |y|)). (64-bit division
+ *   itself bit-blasts too slowly to decide these directly.)
+ */
+async function proveDivRem64(ctx: Z3Context): Promise<'unsat' | 'sat' | 'unknown'> {
+  const { Int, And, Not, If, Solver, BitVec, Function: Fn } = ctx;
+  const B = Int.val(1n << 32n);
+  const a = Int.const('a');
+  const b = Int.const('b');
+  const q = a.div(b);
+  const fast = new Solver('QF_NIA');
+  fast.add(And(a.ge(0), a.lt(B), b.gt(0), b.lt(B)), Not(And(q.ge(0), q.lt(B), a.sub(q.mul(b)).mod(B).eq(a.mod(b)))));
+  const r1 = await fast.check();
+  if (r1 !== 'unsat') return r1;
+  const bv = BitVec.sort(64);
+  const U = Fn.declare('U', bv, bv, bv);
+  const R = Fn.declare('R', bv, bv, bv);
+  const x = BitVec.const('x', 64);
+  const y = BitVec.const('y', 64);
+  const zero1 = BitVec.val(0, 1);
+  const msbx = ctx.Extract(63, 63, x).eq(zero1);
+  const msby = ctx.Extract(63, 63, y).eq(zero1);
+  // SMT-LIB's definitions of bvsdiv and bvsrem, over U and R.
+  const sdivDef = If(And(msbx, msby), U.call(x, y), If(And(Not(msbx), msby), U.call(x.neg(), y).neg(), If(And(msbx, Not(msby)), U.call(x, y.neg()).neg(), U.call(x.neg(), y.neg()))));
+  const sremDef = If(And(msbx, msby), R.call(x, y), If(And(Not(msbx), msby), R.call(x.neg(), y).neg(), If(And(msbx, Not(msby)), R.call(x, y.neg()), R.call(x.neg(), y.neg()).neg())));
+  const sx = x.shr(BitVec.val(63, 64));
+  const sy = y.shr(BitVec.val(63, 64));
+  const neg = (s: typeof x, v: typeof x) => v.xor(s).sub(s);
+  const signed = new Solver('QF_UFBV');
+  signed.add(Not(And(sdivDef.eq(neg(sx.xor(sy), U.call(neg(sx, x), neg(sy, y)))), sremDef.eq(neg(sx, R.call(neg(sx, x), neg(sy, y)))))));
+  return signed.check();
 }

@@ -20,7 +20,21 @@ import { z3Algebra, type Z3Context, type ZBool, type ZBV, type ZMem } from '../s
 /** Byte memory: a base array and the writes on top of it, oldest first. */
 export interface SymMem {
   base: ZMem;
-  writes: readonly { addr: ZBV; value: ZBV }[];
+  writes: readonly MemWrite[];
+}
+
+/** One byte stored, or a range of bytes set to zero. */
+export type MemWrite = { addr: ZBV; value: ZBV; fill?: undefined } | { fill: ZeroFill };
+
+/**
+ * The bytes at `root + d` for unsigned 32-bit offsets `from <= d < to` read as zero (memory.grow's new
+ * pages). `region` names the declared region (see `region`) that contains every such byte.
+ */
+export interface ZeroFill {
+  region: string;
+  root: ZBV;
+  from: ZBV;
+  to: ZBV;
 }
 
 export interface VAlgebra extends Algebra<ZBV, ZBool, SymMem> {
@@ -32,8 +46,13 @@ export interface VAlgebra extends Algebra<ZBV, ZBool, SymMem> {
   alignedRoot(term: ZBV, align: number): void;
   /** The root of stack addresses (the entry SP): base-array bytes at root + constant become byte variables. */
   stackRoot(term: ZBV): void;
-  /** The exact Z3 array term of a memory (for reporting). */
-  toArray(m: SymMem): ZMem;
+  /**
+   * Declare that `root + off` for constant offsets `lo <= off < hi` lies in region `name`. The caller
+   * guarantees (as premises of every query) that declared regions are pairwise disjoint and do not wrap.
+   */
+  region(name: string, root: ZBV, lo: number, hi: number): void;
+  /** `m` with a zero fill on top (see ZeroFill). */
+  zeroFill(m: SymMem, fill: ZeroFill): SymMem;
 }
 
 interface Affine {
@@ -50,6 +69,7 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
   const aligned = new Map<number, number>();
   const stackRoots = new Set<number>();
   const memNames = new Map<number, string>();
+  const regions = new Map<number, { name: string; lo: number; hi: number }>();
   // Every term whose AST id enters a map stays referenced, so that Z3 never reuses its id.
   const keep: ZBV[] = [];
   const keepMem: ZMem[] = [];
@@ -115,11 +135,35 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
     }
     return Z.load8(base, canonical(addr));
   };
+  /**
+   * A byte at `root' + off` with `off` inside a declared region other than the fill's is not in the fill:
+   * the fill lies in its own region and declared regions are disjoint (premises of every query), so
+   * dropping the `ite` leaves an equal term under those premises.
+   */
+  const outsideFill = (addr: ZBV, f: ZeroFill): boolean => {
+    const a = affineOf(addr);
+    if (!a || a.root === -1) return false;
+    const r = regions.get(a.root);
+    if (r === undefined || r.name === f.region) return false;
+    const off = r.lo < 0 ? a.off | 0 : a.off >>> 0;
+    return r.lo <= off && off < r.hi;
+  };
+  const inFill = (addr: ZBV, f: ZeroFill): ZBool => {
+    // memBase + ea (as WASM accesses are built) has the offset ea itself.
+    const pq = addArgs.get(addr.id());
+    const d = pq && pq[0].id() === f.root.id() ? pq[1] : A.sub(addr, f.root);
+    return Z.boolAnd(Z.ule(f.from, d), Z.ult(d, f.to));
+  };
   const load8 = (m: SymMem, addr: ZBV): ZBV => {
     let result: ZBV | undefined;
     const pending: { eq: ZBool; value: ZBV }[] = [];
     for (let i = m.writes.length - 1; i >= 0; i--) {
       const w = m.writes[i]!;
+      if (w.fill) {
+        if (outsideFill(addr, w.fill)) continue;
+        pending.push({ eq: inFill(addr, w.fill), value: Z.bv(0, 8) });
+        continue;
+      }
       const s = sameAddress(addr, w.addr);
       if (s === false) continue;
       if (s === true) {
@@ -169,7 +213,28 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
     }
     return undefined;
   };
+  /**
+   * Slices: term id -> the term it was extracted from and the bits. A little-endian reload of stored bytes
+   * is a concat of adjacent slices of one term; it is rebuilt as that slice (exactly the same bits), so
+   * that a value spilled and reloaded is the same term as the value, and Z3's word-level simplifier still
+   * sees it (it cannot always undo the byte split once the slices are pushed into sums).
+   */
+  const slices = new Map<number, { src: ZBV; hi: number; lo: number }>();
   const C = concrete;
+  /** Extract with the word-level views of AddWithCarry (carry out, low word) and address tracking. */
+  const extractWord = (x: ZBV, hi: number, lo: number): ZBV => {
+    if (hi === 32 && lo === 32 && x.size() === 33) {
+      // The carry out of AddWithCarry: a + b carries iff (a + b) <u a; a + ~c + 1 carries iff c <=u a.
+      const c = carryOf(x);
+      if (c) return Z.ite(c, Z.bv(1, 1), Z.bv(0, 1));
+    }
+    if (hi === 31 && lo === 0 && x.size() > 32) {
+      const l = low.get(x.id());
+      if (l) return l;
+    }
+    const r = fold1((c) => C.extract(c, hi, lo), (z) => Z.extract(z, hi, lo))(x);
+    return hi === 31 && lo === 0 ? record(r, affineOf(x)) : r;
+  };
   const A: VAlgebra = {
     ...Z,
     mul: fold2(C.mul, Z.mul),
@@ -191,7 +256,12 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
       return r;
     },
     neg: fold1(C.neg, Z.neg),
-    concat: fold2(C.concat, Z.concat),
+    concat: (a, b) => {
+      const x = slices.get(a.id());
+      const y = slices.get(b.id());
+      if (x && y && x.src.id() === y.src.id() && x.lo === y.hi + 1) return A.extract(x.src, x.hi, y.lo);
+      return fold2(C.concat, Z.concat)(a, b);
+    },
     sext: (x, w) => fold1((c) => C.sext(c, w), (z) => Z.sext(z, w))(x),
     zext: (x, w) => {
       const r = fold1((c) => C.zext(c, w), (z) => Z.zext(z, w))(x);
@@ -202,17 +272,15 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
       return setLow(record(r, affineOf(x)), x.size() === 32 ? x : undefined);
     },
     extract: (x, hi, lo) => {
-      if (hi === 32 && lo === 32 && x.size() === 33) {
-        // The carry out of AddWithCarry: a + b carries iff (a + b) <u a; a + ~c + 1 carries iff c <=u a.
-        const c = carryOf(x);
-        if (c) return Z.ite(c, Z.bv(1, 1), Z.bv(0, 1));
+      if (lo === 0 && hi === x.size() - 1) return x;
+      const inner = slices.get(x.id());
+      if (inner) return A.extract(inner.src, inner.lo + hi, inner.lo + lo);
+      const r = extractWord(x, hi, lo);
+      if (!cv(r) && r.id() !== x.id()) {
+        keep.push(r, x);
+        slices.set(r.id(), { src: x, hi, lo });
       }
-      if (hi === 31 && lo === 0 && x.size() > 32) {
-        const l = low.get(x.id());
-        if (l) return l;
-      }
-      const r = fold1((c) => C.extract(c, hi, lo), (z) => Z.extract(z, hi, lo))(x);
-      return hi === 31 && lo === 0 ? record(r, affineOf(x)) : r;
+      return r;
     },
     ite: (c, t, e) => {
       const k = cb(c);
@@ -243,7 +311,14 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
       keep.push(term);
       stackRoots.add(term.id());
     },
-    toArray: (m) => m.writes.reduce((arr, w) => Z.store8(arr, w.addr, w.value), m.base),
+    region: (name, root, lo, hi) => {
+      keep.push(root);
+      regions.set(root.id(), { name, lo, hi });
+    },
+    zeroFill: (m, fill) => {
+      keep.push(fill.root, fill.from, fill.to);
+      return { base: m.base, writes: [...m.writes, { fill }] };
+    },
     add: (a, b) => {
       if (a.size() > 32) {
         const la = lowOf(a);

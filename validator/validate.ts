@@ -29,19 +29,22 @@ import type { Module } from '../spec/wasm/ast.ts';
 import { decodeModule } from '../spec/wasm/decode.ts';
 import { runArm, type AEnd, type APath, type ArmEnv, type AState, type Store } from './arm-exec.ts';
 import { replayEntry } from './replay.ts';
+import { isRuntimeSymbol, trustRoutine, udivmod64LemmaText, type RuntimeTrust } from './runtime.ts';
 import { LEMMAS } from './lemmas.ts';
-import { readElf, type ElfFile, type ElfRelocation } from './elf.ts';
+import { readElf, type ElfFile, type ElfRelocation, type ElfSymbol } from './elf.ts';
 import { consistent, DEFAULT_PROVE, prove, type Named, type ProveOptions } from './prove.ts';
 import { hex, refuse, Refusal, type Counterexample, type ObligationResult, type ValidationReport, type Verdict } from './verdict.ts';
 import { flatten, funcType, pointIndex, type FlatFunction, type IntType } from './wasm-flat.ts';
-import { runWasm, type StateSymbols, type WasmEnv, type WEnd, type WPath, type WState } from './wasm-exec.ts';
+import { LINEAR_MEMORY, runWasm, type GlobalInfo, type StateSymbols, type WasmEnv, type WEnd, type WPath, type WState } from './wasm-exec.ts';
+import type { Instr } from '../spec/wasm/ast.ts';
 
 /** The assumptions every proof rests on (also in the report). */
 export const ASSUMPTIONS: readonly string[] = [
-  'linear memory [memBase, memBase + reservedPages * 64 KiB), the globals block [globBase, globBase + 8 * globals) and the page-count word [pagesAddr, pagesAddr + 4) do not wrap around and are pairwise disjoint',
-  'the stack window [entry SP - 1 MiB, entry SP + 4 KiB) does not wrap around and is disjoint from linear memory, the globals block and the page-count word',
+  'linear memory [memBase, memBase + reservedPages * 64 KiB), the globals block [globBase, globBase + 8 * defined globals) and the page-count word [pagesAddr, pagesAddr + 4) do not wrap around and are pairwise disjoint',
+  'the stack window [entry SP - 1 MiB, entry SP + 4 KiB) does not wrap around and is disjoint from linear memory, the globals block, the page-count word and the imported globals',
+  'an imported global is the symbol its field names (spec/abi/layout.ts importSymbol), 4 (i32) or 8 (i64) bytes little-endian that do not wrap around and are disjoint from linear memory, the globals block, the page-count word and the other imported globals',
   'entry SP is 8-byte aligned and the entry LR has bit 0 set (AAPCS call from Thumb code)',
-  'the page-count word is at least the memory\'s initial pages and never exceeds reservedPages (it starts at the initial pages; only memory.grow writes it, and only to grow)',
+  'the memory invariant (memoryInvariant in validator/validate.ts) holds whenever a defined function is entered and after every call it makes: it is proved at every exit and call site of every defined function and checked on the object\'s initial image; linked code (C callers and imported functions) is assumed not to break it, that is, not to write the page-count word nor linear memory at or above the current size',
   'immutable globals with a constant initialiser hold that value in the globals block',
   'a callee (AAPCS) preserves r4-r11, SP and the caller frame above its incoming arguments, and may change memory, globals and r0-r3, r12, LR, flags arbitrarily',
   'an imported function is called through the symbol named by its field (spec/abi/layout.ts importSymbol); a defined function through the symbol its certificate names',
@@ -156,8 +159,10 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   // --- state symbols ---
   const names = stateSymbols(cert.prefix);
   const ss: StateSymbols & { tableBase: ZBV } = { memBase: A.bvVar('memBase', 32), globBase: A.bvVar('globBase', 32), pagesAddr: A.bvVar('pagesAddr', 32), tableBase: A.bvVar('tableBase', 32) };
+  const globals = globalInfo(A, module, ss.globBase);
+  const imported = globals.filter((g) => g.symbol !== undefined);
   const stateSymbol = (n: string): ZBV | undefined =>
-    n === names.memory ? ss.memBase : n === names.globals ? ss.globBase : n === names.memoryPages ? ss.pagesAddr : n === names.table ? ss.tableBase : undefined;
+    n === names.memory ? ss.memBase : n === names.globals ? ss.globBase : n === names.memoryPages ? ss.pagesAddr : n === names.table ? ss.tableBase : imported.find((g) => g.symbol === n)?.addr;
   const bySymbol = new Map<string, number>();
   let fi = 0;
   for (const im of module.imports) {
@@ -169,6 +174,12 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   for (const f of cert.functions) {
     if (bySymbol.has(f.symbol)) refuse({ kind: 'certificate', detail: `symbol ${f.symbol} names two functions` });
     bySymbol.set(f.symbol, f.index);
+  }
+  for (const [i, g] of imported.entries()) {
+    const s = g.symbol!;
+    if (Object.values(names).includes(s as never) || bySymbol.has(s) || imported.findIndex((x) => x.symbol === s) !== i) {
+      refuse({ kind: 'wasm-unsupported', detail: `imported global symbol ${s} also names another imported global, a function or a state symbol` });
+    }
   }
   const calleeByAddress = (off: number): number | undefined => {
     const s = elf.symbols.find((x) => x.shndx === text.index && x.type === 'func' && (x.value & ~1) === off);
@@ -190,13 +201,23 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   }
   validateFrame(fc);
 
-  const globals = globalInfo(module);
   const mem0 = module.memories[0] ?? module.imports.find((i) => i.desc.kind === 'memory');
   const hasMemory = mem0 !== undefined;
   const wenv: WasmEnv = { A, module, flat, sym: ss, globals, maxPages: cert.reservedPages, cutAt: wasmCutAt, lemmasUsed: new Set() };
+  // Only a module that grows memory relies on the zero bytes above the size (memoryInvariant).
+  const zeroAbove = hasMemory && module.funcs.some((f) => usesGrow(f.body));
   const mapping = elf.symbols.filter((x) => x.shndx === text.index && /^\$[atd](\.|$)/.test(x.name)).map((x) => x.value & ~1);
   const dataEnd = (at: number) => Math.min(end, ...mapping.filter((m) => m > at));
-  const aenv: ArmEnv = { A, text: text.data, start, end, relocs, stateSymbol, dataEnd, calleeBySymbol: (n) => bySymbol.get(n), calleeByAddress, cutAt: armCutAt };
+  // The runtime routine: a BL to it is a step under its contract when its bytes are the proved ones (runtime.ts).
+  const runtimeBySymbol = (s: ElfSymbol): RuntimeTrust | undefined => (isRuntimeSymbol(s.name) ? trustRoutine(elf, s) : undefined);
+  const runtimeByAddress = (off: number): RuntimeTrust | undefined => {
+    const s = elf.symbols.find((x) => x.shndx === text.index && x.type === 'func' && (x.value & ~1) === off && isRuntimeSymbol(x.name));
+    return s ? trustRoutine(elf, s) : undefined;
+  };
+  const aenv: ArmEnv = {
+    A, text: text.data, start, end, relocs, stateSymbol, dataEnd, calleeBySymbol: (n) => bySymbol.get(n), calleeByAddress, cutAt: armCutAt,
+    runtimeBySymbol, runtimeByAddress, runtimeUsed: new Set(),
+  };
   // Entry SP is 8-byte aligned by construction (AAPCS), which keeps alignment masks cheap for Z3.
   const entrySp = A.concat(A.bvVar('entry.sp[31:3]', 29), A.bv(0, 3));
   A.alignedRoot(entrySp, 8);
@@ -204,36 +225,69 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   const entry: EntrySyms = { sp: entrySp, lr: A.bvVar('entry.lr', 32), saved: new Map(CALLEE_SAVED.map((r) => [r, A.bvVar(`entry.r${r}`, 32)])) };
 
   // --- the certificate's link-time facts, checked where the object or the module can say ---
-  const minPages = (module.memories[0] ?? module.imports.flatMap((i) => (i.desc.kind === 'memory' ? [i.desc.limits] : []))[0])?.min ?? 0;
-  if (!Number.isInteger(cert.reservedPages) || cert.reservedPages < minPages || cert.reservedPages > 65535) {
-    refuse({ kind: 'certificate', detail: `reservedPages ${cert.reservedPages} is not an integer in [${minPages} (the module's initial pages), 65535]` });
+  const limits = (module.memories[0] ?? module.imports.flatMap((i) => (i.desc.kind === 'memory' ? [i.desc.limits] : []))[0]);
+  const minPages = limits?.min ?? 0;
+  const maxPages = Math.min(limits?.max ?? 65535, 65535);
+  if (!Number.isInteger(cert.reservedPages) || cert.reservedPages < minPages || cert.reservedPages > maxPages) {
+    refuse({ kind: 'certificate', detail: `reservedPages ${cert.reservedPages} is not an integer in [${minPages} (the module's initial pages), ${maxPages} (its maximum)]` });
   }
   const memSym = elf.symbols.find((s) => s.name === names.memory && s.shndx !== 0);
   if (memSym && memSym.size > 0 && memSym.size < cert.reservedPages * WASM_PAGE_BYTES) {
     refuse({ kind: 'certificate', detail: `${names.memory} has ${memSym.size} bytes, fewer than reservedPages ${cert.reservedPages} pages` });
   }
 
+  if (zeroAbove) checkInitialImage(elf, names, minPages, cert.reservedPages);
+
   // --- the assumptions, as premises over a memory ---
   const reservedBytes = BigInt(cert.reservedPages) * BigInt(WASM_PAGE_BYTES);
+  // The regions the fixed premises below make disjoint (symmem.ts uses them to keep zero fills off other regions).
+  A.region(LINEAR_MEMORY, ss.memBase, 0, Number(reservedBytes));
+  const definedGlobals = globals.length - imported.length;
+  A.region('globals', ss.globBase, 0, 8 * definedGlobals);
+  for (const g of imported) A.region(`imported global ${g.symbol}`, g.addr, 0, width(g));
+  A.region('page-count word', ss.pagesAddr, 0, 4);
+  A.region('stack', entrySp, -STACK_BELOW, STACK_ABOVE);
   const ival = (base: ZBV, size: bigint) => ({ lo: A.zext(base, 64), hi: A.add(A.zext(base, 64), A.bv(size, 64)) });
-  const regions = [ival(ss.memBase, reservedBytes), ival(ss.globBase, BigInt(8 * globals.length)), ival(ss.pagesAddr, 4n)];
+  const regions = [ival(ss.memBase, reservedBytes), ival(ss.globBase, BigInt(8 * definedGlobals)), ival(ss.pagesAddr, 4n), ...imported.map((g) => ival(g.addr, BigInt(width(g))))];
   const stackWin = { lo: A.sub(A.zext(entry.sp, 64), A.bv(STACK_BELOW, 64)), hi: A.add(A.zext(entry.sp, 64), A.bv(STACK_ABOVE, 64)) };
   const disjoint = (x: { lo: ZBV; hi: ZBV }, y: { lo: ZBV; hi: ZBV }) => A.boolOr(A.ule(x.hi, y.lo), A.ule(y.hi, x.lo));
   const top = A.bv(1n << 32n, 64);
   const fixed: ZBool[] = [
     ...regions.map((r) => A.ule(r.hi, top)),
-    disjoint(regions[0]!, regions[1]!),
-    disjoint(regions[0]!, regions[2]!),
-    disjoint(regions[1]!, regions[2]!),
+    ...regions.flatMap((r, i) => regions.slice(i + 1).map((q) => disjoint(r, q))),
     A.ule(A.bv(STACK_BELOW, 32), entry.sp),
     A.ule(stackWin.hi, top),
     ...regions.map((r) => disjoint(r, stackWin)),
     A.eq(A.extract(entry.lr, 0, 0), A.bv(1, 1)),
   ];
+  const pagesWord = (m: SymMem) => loadLE(A, m, ss.pagesAddr, 4);
+  /**
+   * The memory invariant: the page-count word is within [initial pages, reservedPages] and, in a module
+   * that grows memory, every byte of the reservation at or above pages x 64 KiB is zero (so memory.grow
+   * need not clear the new pages). The claims at an exit or call site, over the WASM state's memory
+   * (equal to the machine's in linear memory and the page-count word, by memoryClaims).
+   */
+  const memoryInvariant = (m: SymMem, tag: string): { name: string; p: ZBool }[] => {
+    if (!hasMemory) return [];
+    const p = pagesWord(m);
+    const out = [{ name: 'memory invariant: size within the initial and reserved pages', p: A.boolAnd(A.ule(A.bv(minPages, 32), p), A.ule(p, A.bv(cert.reservedPages, 32))) }];
+    if (zeroAbove) {
+      const k = A.bvVar(`${tag}.k.zero`, 32);
+      const above = A.boolAnd(A.ule(A.shl(p, A.bv(16, 32)), k), A.ult(k, A.bv(reservedBytes, 32)));
+      out.push({ name: 'memory invariant: bytes above the size are zero', p: A.boolOr(A.boolNot(above), A.eq(A.load8(m, A.add(ss.memBase, k)), A.bv(0, 8))) });
+    }
+    return out;
+  };
+  /** A memory at a region's start, with the memory invariant assumed: by construction for the zero bytes, as a premise (memPremises) for the size. */
+  const startMemory = (name: string): SymMem => {
+    const m = A.memVar(name);
+    if (!zeroAbove) return m;
+    return A.zeroFill(m, { region: LINEAR_MEMORY, root: ss.memBase, from: A.shl(pagesWord(m), A.bv(16, 32)), to: A.bv(reservedBytes, 32) });
+  };
   const memPremises = (m: SymMem): ZBool[] => [
-    A.ule(A.bv(minPages, 32), loadLE(A, m, ss.pagesAddr, 4)),
-    A.ule(loadLE(A, m, ss.pagesAddr, 4), A.bv(cert.reservedPages, 32)),
-    ...globals.flatMap((g, i) => (g.constant === undefined ? [] : [A.eq(loadLE(A, m, A.add(ss.globBase, A.bv(8 * i, 32)), g.type === 'i32' ? 4 : 8), A.bv(g.constant, g.type === 'i32' ? 32 : 64))])),
+    A.ule(A.bv(minPages, 32), pagesWord(m)),
+    A.ule(pagesWord(m), A.bv(cert.reservedPages, 32)),
+    ...globals.flatMap((g) => (g.constant === undefined ? [] : [A.eq(loadLE(A, m, g.addr, width(g)), A.bv(g.constant, 8 * width(g)))])),
   ];
 
   const frameBytes = 4 * fc.frame.saved.length + fc.frame.size;
@@ -320,10 +374,11 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       out.push({ name: 'linear memory', p: A.boolOr(A.boolNot(inRegion(k, ss.memBase, reservedBytes)), same(k)) });
       out.push({ name: 'memory size', p: A.eq(loadLE(A, mw, ss.pagesAddr, 4), loadLE(A, ma, ss.pagesAddr, 4)) });
     }
-    if (globals.length > 0) {
+    if (definedGlobals > 0) {
       const k = A.bvVar(`${tag}.k.glob`, 32);
-      out.push({ name: 'globals', p: A.boolOr(A.boolNot(inRegion(k, ss.globBase, BigInt(8 * globals.length))), same(k)) });
+      out.push({ name: 'globals', p: A.boolOr(A.boolNot(inRegion(k, ss.globBase, BigInt(8 * definedGlobals))), same(k)) });
     }
+    for (const g of imported) out.push({ name: `imported global ${g.symbol}`, p: A.eq(loadLE(A, mw, g.addr, width(g)), loadLE(A, ma, g.addr, width(g))) });
     return out;
   };
 
@@ -335,7 +390,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   const storeAllowed = (st: Store): ZBool => {
     const k = A.zext(st.addr, 64);
     const inside = (r: { lo: ZBV; hi: ZBV }) => A.boolAnd(A.ule(r.lo, k), A.ult(k, r.hi));
-    const state = [...(hasMemory ? [regions[0]!, regions[2]!] : []), ...(globals.length > 0 ? [regions[1]!] : [])];
+    const state = [...(hasMemory ? [regions[0]!, regions[2]!] : []), ...(definedGlobals > 0 ? [regions[1]!] : []), ...regions.slice(3)];
     return A.boolOr(...state.map(inside), inside({ lo: A.zext(st.sp, 64), hi: stackWin.hi }));
   };
 
@@ -363,7 +418,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     return { n: A.boolVar(`${tag}.n`), z: A.boolVar(`${tag}.z`), c: A.boolVar(`${tag}.c`), v: A.boolVar(`${tag}.v`) };
   }
   function entryState() {
-    const m = A.memVar('entry.mem');
+    const m = startMemory('entry.mem');
     const params = flat.params.map((t, i) => A.bvVar(`param${i}`, t === 'i32' ? 32 : 64));
     const locals = [...params, ...flat.locals.slice(flat.params.length).map((t) => A.bv(0, t === 'i32' ? 32 : 64))];
     const r = freshRegs('entry');
@@ -388,7 +443,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   }
   function cutState(c: Cut) {
     const tag = `cut${c.index}`;
-    const m = A.memVar(`${tag}.mem`);
+    const m = startMemory(`${tag}.mem`);
     const locals = flat.locals.map((t, i) => A.bvVar(`${tag}.local${i}`, t === 'i32' ? 32 : 64));
     const types = c.flat < flat.code.length ? flat.code[c.flat]!.types : flat.results;
     const stack = types.map((t, j) => A.bvVar(`${tag}.stack${j}`, t === 'i32' ? 32 : 64));
@@ -430,6 +485,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       const matching = wpaths.filter((wp) => sameOutcome(ap.end, wp.end, armCutAt, wasmCutAt, cuts));
       const pa = [...base, ...ap.cond];
       if (!(await check(`${where}: same successor`, st.address, pa, A.boolOr(...matching.map((wp) => A.boolAnd(...wp.cond))), symbols))) return fail!;
+      for (const c of ap.pre) if (!(await check(`${where}: ${c.name}`, st.address, pa, c.p, symbols))) return fail!;
       if (ap.end.kind !== 'fault' && ap.stores.length > 0 && !(await check(`${where}: stores stay in memory, globals, the page word or the live frame`, st.address, pa, A.boolAnd(...ap.stores.map(storeAllowed)), symbols))) return fail!;
       for (const wp of matching) {
         const prem = [...pa, ...wp.cond];
@@ -438,7 +494,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       }
     }
   }
-  return { kind: 'proved', func, symbol: fc.symbol, obligations, lemmas: [...wenv.lemmasUsed].map((l) => `${l}: ${LEMMAS[l].statement}`) };
+  return { kind: 'proved', func, symbol: fc.symbol, obligations, lemmas: [...[...wenv.lemmasUsed].map((l) => `${l}: ${LEMMAS[l].statement}`), ...(aenv.runtimeUsed.size > 0 ? [udivmod64LemmaText()] : [])] };
 
   /** What must hold when the ARM path `ap` and the WASM path `wp` end in the same outcome. */
   function outcomeClaims(ap: APath, wp: WPath, tag: string): { name: string; p: ZBool }[] {
@@ -448,7 +504,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     if (e.kind === 'cut' && we.kind === 'cut') {
       const c = cuts[we.index]!;
       const slot = slotsOf(s.r[13]!, s.mem);
-      return [...mapClaims(c, wp.state, s.r, slot), ...frameClaims(s.r, slot), ...memoryClaims(wp.state.mem, s.mem, tag)];
+      return [...mapClaims(c, wp.state, s.r, slot), ...frameClaims(s.r, slot), ...memoryClaims(wp.state.mem, s.mem, tag), ...memoryInvariant(wp.state.mem, tag)];
     }
     if (e.kind === 'return' && we.kind === 'return') {
       const out: { name: string; p: ZBool }[] = [];
@@ -461,7 +517,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       for (const [r, v] of entry.saved) out.push({ name: `exit: r${r} preserved`, p: A.eq(s.r[r]!, v) });
       out.push({ name: 'exit: sp restored', p: A.eq(s.r[13]!, entry.sp) });
       out.push({ name: 'exit: return to entry lr', p: A.eq(e.target, A.and(entry.lr, A.bv(~1 >>> 0, 32))) });
-      return [...out, ...memoryClaims(wp.state.mem, s.mem, tag).map((c) => ({ ...c, name: `exit: ${c.name}` }))];
+      return [...out, ...[...memoryClaims(wp.state.mem, s.mem, tag), ...memoryInvariant(wp.state.mem, tag)].map((c) => ({ ...c, name: `exit: ${c.name}` }))];
     }
     if (e.kind === 'trap' && we.kind === 'trap') return [];
     if (e.kind === 'call' && we.kind === 'call') return callClaims(ap, e, wp, we, tag);
@@ -487,7 +543,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
         .exhaustive();
     });
     out.push({ name: `call ${we.func}: sp 8-byte aligned`, p: A.eq(A.extract(sp, 2, 0), A.bv(0, 3)) });
-    out.push(...memoryClaims(wp.state.mem, s.mem, tag).map((c) => ({ ...c, name: `call ${we.func}: ${c.name}` })));
+    out.push(...[...memoryClaims(wp.state.mem, s.mem, tag), ...memoryInvariant(wp.state.mem, tag)].map((c) => ({ ...c, name: `call ${we.func}: ${c.name}` })));
     // After the call: a shared fresh result and memory; r4-r11, SP and the frame above the outgoing arguments survive.
     const ct = `${tag}.call`;
     const results = t.results.map((r, i) => A.bvVar(`${ct}.result${i}`, r === 'i32' ? 32 : 64));
@@ -580,21 +636,57 @@ function validateFrame(fc: FunctionCertificate): void {
   });
 }
 
-function globalInfo(m: Module): WasmEnv['globals'] {
-  const out: WasmEnv['globals'] = [];
+function usesGrow(body: readonly Instr[]): boolean {
+  return body.some((i) => i.op === 'memory.grow' || ((i.op === 'block' || i.op === 'loop') && usesGrow(i.body)) || (i.op === 'if' && (usesGrow(i.then) || usesGrow(i.else))));
+}
+
+/**
+ * The base case of the memory invariant, from the object: the page-count word starts at the module's
+ * initial pages and linear memory's image is zero from there to the end of the reservation.
+ */
+function checkInitialImage(elf: ElfFile, names: ReturnType<typeof stateSymbols>, minPages: number, reservedPages: number): void {
+  const image = (name: string, size: number): { data: Uint8Array; section: number; offset: number } => {
+    const s = elf.symbols.find((x) => x.name === name && x.shndx !== 0);
+    const sec = s && elf.sections[s.shndx];
+    if (!s || !sec) refuse({ kind: 'certificate', detail: `memory.grow relies on the initial image of ${name}, which the object does not define` });
+    const offset = s.value - (elf.type === 2 ? sec.addr : 0);
+    if (offset < 0 || offset + size > sec.size) refuse({ kind: 'certificate', detail: `${name} has fewer than ${size} bytes in ${sec.name}` });
+    // SHT_NOBITS: zero-initialised, no bytes in the file.
+    return { data: sec.type === 8 ? new Uint8Array(size) : sec.data.subarray(offset, offset + size), section: sec.index, offset };
+  };
+  const pages = image(names.memoryPages, 4);
+  const relocated = (at: { section: number; offset: number }, lo: number, hi: number) =>
+    elf.relocations.some((r) => r.target === at.section && r.offset + 4 > at.offset + lo && r.offset < at.offset + hi);
+  const initial = pages.data[0]! | (pages.data[1]! << 8) | (pages.data[2]! << 16) | (pages.data[3]! << 24);
+  if (initial !== minPages || relocated(pages, 0, 4)) refuse({ kind: 'certificate', detail: `${names.memoryPages} starts at ${initial >>> 0} pages${relocated(pages, 0, 4) ? ' (relocated)' : ''}, not the module's initial ${minPages}` });
+  const lo = minPages * WASM_PAGE_BYTES;
+  const mem = image(names.memory, reservedPages * WASM_PAGE_BYTES);
+  const nonzero = mem.data.subarray(lo).findIndex((b) => b !== 0);
+  if (nonzero >= 0 || relocated(mem, lo, mem.data.length)) {
+    refuse({ kind: 'certificate', detail: `${names.memory} is not zero above its initial ${minPages} pages (byte ${nonzero >= 0 ? lo + nonzero : 'relocated'}), which memory.grow relies on` });
+  }
+}
+
+/** Globals in index space order: imported ones at their own symbols, defined ones in 8-byte slots of the globals block. */
+function globalInfo(A: VAlgebra, m: Module, globBase: ZBV): GlobalInfo[] {
+  const out: GlobalInfo[] = [];
   for (const im of m.imports) {
     if (im.desc.kind !== 'global') continue;
     const t = im.desc.type;
     if (t !== 'i32' && t !== 'i64') refuse({ kind: 'wasm-unsupported', detail: `global of type ${t}` });
-    out.push({ type: t });
+    const symbol = importSymbol(im.field);
+    out.push({ type: t, addr: A.bvVar(`global ${symbol}`, 32), symbol });
   }
-  for (const g of m.globals) {
+  m.globals.forEach((g, i) => {
     if (g.type !== 'i32' && g.type !== 'i64') refuse({ kind: 'wasm-unsupported', detail: `global of type ${g.type}` });
     const constant = g.mutable ? undefined : g.init.kind === 'i32.const' ? BigInt(g.init.value) : g.init.kind === 'i64.const' ? g.init.value : undefined;
-    out.push(constant === undefined ? { type: g.type } : { type: g.type, constant });
-  }
+    const addr = A.add(globBase, A.bv(8 * i, 32));
+    out.push(constant === undefined ? { type: g.type, addr } : { type: g.type, addr, constant });
+  });
   return out;
 }
+
+const width = (g: GlobalInfo): 4 | 8 => (g.type === 'i32' ? 4 : 8);
 
 /** Replay a refutation from the entry on both concrete interpreters (replay.ts). */
 function builtinReplay(module: Module, elf: ElfFile, v: Verdict & { kind: 'refuted' }): Counterexample['replay'] {

@@ -18,7 +18,7 @@ import * as sem from '../spec/wasm/semantics.ts';
 import { isNumericOp, opInfo } from '../spec/wasm/opcodes.ts';
 import type { FlatFunction, IntType } from './wasm-flat.ts';
 import { refuse } from './verdict.ts';
-import { addSub64ByHalves, mul64ByHalves, type LemmaName } from './lemmas.ts';
+import { addSub64ByHalves, divRem64ByCases, mul64ByHalves, remFromDiv, type LemmaName } from './lemmas.ts';
 
 export interface WState {
   locals: ZBV[];
@@ -46,20 +46,32 @@ export interface StateSymbols {
   pagesAddr: ZBV;
 }
 
+export interface GlobalInfo {
+  type: IntType;
+  /** Where the value lives (little-endian): a slot of the globals block, or an imported global's symbol. */
+  addr: ZBV;
+  constant?: bigint;
+  /** The symbol of an imported global. */
+  symbol?: string;
+}
+
 export interface WasmEnv {
   A: VAlgebra;
   module: Module;
   flat: FlatFunction;
   sym: StateSymbols;
-  /** Global types in index space order, with their known constant value if immutable with a constant init. */
-  globals: { type: IntType; constant?: bigint }[];
-  /** Page limit for memory.grow. */
+  /** Globals in index space order: type, address of their bytes, known constant value if immutable with a constant init. */
+  globals: GlobalInfo[];
+  /** Page limit for memory.grow (the reserved pages, at most the declared maximum). */
   maxPages: number;
   /** Flat index -> cut point index, for every non-entry cut point. */
   cutAt: Map<number, number>;
   /** Rewrite lemmas applied (lemmas.ts), for the verdict. */
   lemmasUsed: Set<LemmaName>;
 }
+
+/** The region name of linear memory for zero fills (symmem.ts): [memBase, memBase + reservedPages x 64 KiB). */
+export const LINEAR_MEMORY = 'linear memory';
 
 const MAX_PATHS = 4096;
 const MAX_STEPS = 100_000;
@@ -218,13 +230,13 @@ function exec(env: WasmEnv, Aw: VAlgebra, pagesOf: (m: SymMem) => ZBV, ins: Inst
     case 'global.get': {
       const g = env.globals[ins.index]!;
       const w = g.type === 'i32' ? 4 : 8;
-      st.push(g.constant !== undefined ? A.bv(g.constant, w * 8) : loadLE(A, s.mem, A.add(env.sym.globBase, A.bv(ins.index * 8, 32)), w));
+      st.push(g.constant !== undefined ? A.bv(g.constant, w * 8) : loadLE(A, s.mem, g.addr, w));
       return next();
     }
     case 'global.set': {
       const g = env.globals[ins.index]!;
       const v = pop();
-      return next({ mem: storeLE(A, s.mem, A.add(env.sym.globBase, A.bv(ins.index * 8, 32)), v, g.type === 'i32' ? 4 : 8) });
+      return next({ mem: storeLE(A, s.mem, g.addr, v, g.type === 'i32' ? 4 : 8) });
     }
     case 'i32.const':
       st.push(sem.constant(A, 'i32', ins.value));
@@ -235,9 +247,15 @@ function exec(env: WasmEnv, Aw: VAlgebra, pagesOf: (m: SymMem) => ZBV, ins: Inst
     case 'memory.size':
       st.push(sem.memorySize(A, pagesOf(s.mem)));
       return next();
-    case 'memory.grow':
-      // New pages must read as zero; a symbolic zero-fill of a symbolic range is not modelled yet.
-      return refuse({ kind: 'wasm-unsupported', detail: `memory.grow at wasm offset ${ins.offset} (zero-fill of new pages not modelled)` });
+    case 'memory.grow': {
+      const old = pagesOf(s.mem);
+      const g = sem.memoryGrow(A, old, pop(), env.maxPages);
+      // The new pages read as zero: linear memory offsets [old, new) x 64 KiB (empty when the grow fails).
+      const bytes = (pages: ZBV) => A.shl(pages, A.bv(16, 32));
+      const filled = A.zeroFill(s.mem, { region: LINEAR_MEMORY, root: env.sym.memBase, from: bytes(old), to: bytes(g.pages) });
+      st.push(g.result);
+      return next({ mem: storeLE(A, filled, env.sym.pagesAddr, g.pages, 4) });
+    }
     case 'call': {
       const n = env.module.types[env.module.funcTypeIndices[ins.func]!]!.params.length;
       const args = st.splice(st.length - n, n);
@@ -271,6 +289,16 @@ function exec(env: WasmEnv, Aw: VAlgebra, pagesOf: (m: SymMem) => ZBV, ins: Inst
         env.lemmasUsed.add(`i64.${which}-by-halves`);
         st.push(addSub64ByHalves(A, which, x!, y!));
         return next();
+      }
+      if (op === 'i64.div_u' || op === 'i64.rem_u' || op === 'i64.div_s' || op === 'i64.rem_s' || op === 'i32.rem_u' || op === 'i32.rem_s') {
+        // The traps from the spec; the value (used only when the divisor is not 0) in the shape the
+        // compiler computes, by lemma i64.divrem-by-cases / rem-from-div (lemmas.ts).
+        const [x, y] = st.splice(st.length - 2, 2);
+        const o = sem.numeric(A, op, [x!, y!]);
+        if (op.startsWith('i64')) env.lemmasUsed.add('i64.divrem-by-cases');
+        if (op.startsWith('i32') || op.startsWith('i64.rem')) env.lemmasUsed.add('rem-from-div');
+        st.push(op.startsWith('i64') ? divRem64ByCases(A, op as Parameters<typeof divRem64ByCases>[1], x!, y!) : remFromDiv(A, op === 'i32.rem_s', x!, y!));
+        return next({}, o.traps);
       }
       if (isNumericOp(op)) {
         const arity = opInfo(op)?.sig?.params.length ?? refuse({ kind: 'wasm-unsupported', detail: `${op} has no signature` });
