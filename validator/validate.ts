@@ -78,10 +78,9 @@ export async function validateObject(wasm: Uint8Array, object: Uint8Array, optio
   const certSection = elf.sections.find((s) => s.name === CERT_SECTION);
   const cert = certSection ? decodeCertificate(certSection.data) : { ok: false as const, reason: `no ${CERT_SECTION} section` };
   if (!cert.ok) {
-    return {
-      assumptions: [...ASSUMPTIONS],
-      verdicts: defined.map((func) => ({ kind: 'unknown', func, symbol: '', reason: { kind: 'certificate', detail: cert.reason }, obligations: [] })),
-    };
+    const verdicts: Verdict[] = defined.map((func) => ({ kind: 'unknown', func, symbol: '', reason: { kind: 'certificate', detail: cert.reason }, obligations: [] }));
+    verdicts.forEach((verdict, i) => options.onProgress?.({ done: i + 1, total: verdicts.length, verdict, ms: 0 }));
+    return { assumptions: [...ASSUMPTIONS], verdicts };
   }
   const verdicts: Verdict[] = [];
   for (const func of defined) {

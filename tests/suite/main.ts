@@ -139,7 +139,15 @@ async function runFile(file: string): Promise<void> {
   let from = 0;
   for (;;) {
     const died = await worker(file, from);
-    if (died === undefined) return;
+    if (died === undefined) {
+      // Every function of a compiled module has a verdict; one that went unreported is counted unknown.
+      for (const m of modules) {
+        if (m.file !== file || m.kind !== 'compiled') continue;
+        const seen = functions.filter((f) => f.file === file && f.line === m.line).length;
+        for (let k = seen; k < m.functions; k++) functions.push({ file, line: m.line, func: -1, verdict: 'unknown', text: 'a function without a reported verdict', group: 'no verdict reported', ms: 0, obligations: 0 });
+      }
+      return;
+    }
     // The module it died on: the first from `from` not reported in full.
     const on = refs.find((r) => {
       if (r.ordinal < from) return false;
