@@ -472,7 +472,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     const { w, a, premises: startPremises, symbols } = st.init();
     const here = armCutAt.get(st.address) ?? [];
     const skip = new Set(here.map((i) => cuts[i]!.flat).filter((f) => f !== st.flat));
-    const wpaths = runWasm(wenv, st.flat, w, skip);
+    const wpaths = runWasm(wenv, st.flat, w, skip, new Set(here));
     const apaths = runArm(aenv, st.address, a);
     const base = [...fixed, ...startPremises];
     const sat = await consistent(A.ctx, base, opts);
