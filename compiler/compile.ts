@@ -142,17 +142,22 @@ function certify(vfn: VFunction, alloc: Allocation, frame: Frame): LabelledCutPo
   const value = (l: VValueLoc): ValueLoc => (l.type === 'i32' ? { type: 'i32', loc: word(l.loc) } : { type: 'i64', lo: word(l.lo), hi: word(l.hi) });
   return vfn.cutPoints.map((c) => {
     const live = c.kind === 'entry' ? undefined : liveAfter(lv, labelAt.get(c.label)!);
-    const isLive = (l: VValueLoc) => {
-      if (!live) return true;
-      const ws = l.type === 'i32' ? [l.loc] : [l.lo, l.hi];
-      return ws.every((w) => w.kind !== 'vreg' || live.has(w.v));
+    const isLive = (w: VWord) => !live || w.kind !== 'vreg' || live.has(w.v);
+    // An i64 local with one live half is listed with the other half `dead` (e.g. only its low word is a shift amount).
+    const local = (l: VValueLoc): ValueLoc | undefined => {
+      if (l.type === 'i32') return isLive(l.loc) ? value(l) : undefined;
+      if (!isLive(l.lo) && !isLive(l.hi)) return undefined;
+      return { type: 'i64', lo: isLive(l.lo) ? word(l.lo) : { kind: 'dead' }, hi: isLive(l.hi) ? word(l.hi) : { kind: 'dead' } };
     };
     const facts = !live ? [] : [...vfn.facts].filter(([v]) => live.has(v)).map(([v, f]) => ({ loc: word({ kind: 'vreg', v }) as Fact['loc'], value: f }));
     return {
       kind: c.kind,
       label: c.label,
       wasm: c.wasm,
-      locals: c.locals.filter((l) => isLive(l.loc)).map((l) => ({ index: l.index, loc: value(l.loc) })),
+      locals: c.locals.flatMap((l) => {
+        const loc = local(l.loc);
+        return loc ? [{ index: l.index, loc }] : [];
+      }),
       stack: c.stack.map(value),
       ...(facts.length > 0 ? { facts } : {}),
     };

@@ -17,8 +17,16 @@ import type { Z3Context, ZBV } from '../spec/bv/z3.ts';
 import type { VAlgebra } from './symmem.ts';
 import { REM_FROM_DIV } from '../proofs/lemmas/rewrite.ts';
 import { proveLemma as proveLibraryLemma } from '../proofs/prove.ts';
+import type { Algebra } from '../spec/bv/algebra.ts';
+import { z3Algebra } from '../spec/bv/z3.ts';
+import { numeric } from '../spec/wasm/semantics.ts';
 
-export type LemmaName = 'i64.mul-by-halves' | 'i64.add-by-halves' | 'i64.sub-by-halves' | 'rem-from-div' | 'i64.divrem-by-cases';
+export type LemmaName = 'i64.mul-by-halves' | 'i64.add-by-halves' | 'i64.sub-by-halves' | 'rem-from-div' | 'i64.divrem-by-cases' | ShiftLemma;
+
+/** The i64 shifts by a register amount rewritten over halves. */
+export type Shift64 = 'shl' | 'shr_u' | 'rotl' | 'rotr';
+type ShiftLemma = `i64.${Shift64}-by-halves`;
+export const SHIFT64: readonly Shift64[] = ['shl', 'shr_u', 'rotl', 'rotr'];
 
 export interface Lemma {
   name: LemmaName;
@@ -51,24 +59,36 @@ export const LEMMAS: Record<LemmaName, Lemma> = {
       'sdiv(x, y) = ite(f, zext64(udiv0(x0, y0)), neg(sx ^ sy, udiv(|x|, |y|))); srem(x, y) = ite(f, zext64(x0 - udiv0(x0, y0) * y0), neg(sx, urem(|x|, |y|))). ' +
       'The validator then treats 64-bit udiv and urem as uninterpreted functions on both sides (udiv64.uf, urem64.uf), which only forgets facts',
   },
+  ...(Object.fromEntries(
+    SHIFT64.map((op) => [
+      `i64.${op}-by-halves`,
+      {
+        name: `i64.${op}-by-halves`,
+        statement: `for all 64-bit x, y with halves x1:x0, y1:y0: i64.${op}(x, y) = shift64ByHalves('${op}', x, y) in validator/lemmas.ts: with n = y0 & 63, m = (0 - n) & 63, a << k and a >> k the 32-bit shifts by the amount's low byte (0 when it is 32 or more), shl(n) = concat((x1 << n) | (x0 << (n - 32)) | (x0 >> (32 - n)), x0 << n), shr_u(n) = concat(x1 >> n, (x0 >> n) | (x1 >> (n - 32)) | (x1 << (32 - n))), rotl = shl(n) | shr_u(m), rotr = shr_u(n) | shl(m)`,
+      },
+    ]),
+  ) as Record<ShiftLemma, Lemma>),
 };
 
+/** The bit-vector operations the right-hand sides below use (the validator's algebra, or the lemma library's). */
+export type BvAlgebra = Pick<VAlgebra, 'ctx' | 'bv' | 'widthOf' | 'extract' | 'eq' | 'or' | 'xor' | 'zext' | 'sub' | 'mul' | 'ite' | 'udiv' | 'sdiv' | 'ashr'>;
+
 /** udiv / sdiv with 0 for a zero divisor: what UDIV / SDIV compute (spec/arm/semantics.ts). */
-function div0(A: VAlgebra, signed: boolean, x: ZBV, y: ZBV): ZBV {
+function div0(A: BvAlgebra, signed: boolean, x: ZBV, y: ZBV): ZBV {
   return A.ite(A.eq(y, A.bv(0, A.widthOf(y))), A.bv(0, A.widthOf(y)), signed ? A.sdiv(x, y) : A.udiv(x, y));
 }
 
 /** The right-hand side of rem-from-div (for y != 0): the shape UDIV/SDIV + MLS compute. */
-export function remFromDiv(A: VAlgebra, signed: boolean, x: ZBV, y: ZBV): ZBV {
+export function remFromDiv(A: BvAlgebra, signed: boolean, x: ZBV, y: ZBV): ZBV {
   return A.sub(x, A.mul(div0(A, signed, x, y), y));
 }
 
 /** 64-bit udiv and urem as uninterpreted functions (one declaration per context, shared by both sides). */
-export function udiv64Uf(A: VAlgebra, n: ZBV, d: ZBV): ZBV {
+export function udiv64Uf(A: BvAlgebra, n: ZBV, d: ZBV): ZBV {
   const bv = A.ctx.BitVec.sort(64);
   return A.ctx.Function.declare('udiv64.uf', bv, bv, bv).call(n as never, d as never) as ZBV;
 }
-export function urem64Uf(A: VAlgebra, n: ZBV, d: ZBV): ZBV {
+export function urem64Uf(A: BvAlgebra, n: ZBV, d: ZBV): ZBV {
   const bv = A.ctx.BitVec.sort(64);
   return A.ctx.Function.declare('urem64.uf', bv, bv, bv).call(n as never, d as never) as ZBV;
 }
@@ -76,7 +96,7 @@ export function urem64Uf(A: VAlgebra, n: ZBV, d: ZBV): ZBV {
 export type DivRem64 = 'i64.div_u' | 'i64.rem_u' | 'i64.div_s' | 'i64.rem_s';
 
 /** The right-hand sides of i64.divrem-by-cases (for y != 0), with 64-bit udiv / urem uninterpreted. */
-export function divRem64ByCases(A: VAlgebra, op: DivRem64, x: ZBV, y: ZBV): ZBV {
+export function divRem64ByCases(A: BvAlgebra, op: DivRem64, x: ZBV, y: ZBV): ZBV {
   const x0 = A.extract(x, 31, 0);
   const y0 = A.extract(y, 31, 0);
   const fast = A.eq(A.or(A.extract(x, 63, 32), A.extract(y, 63, 32)), A.bv(0, 32));
@@ -93,6 +113,25 @@ export function divRem64ByCases(A: VAlgebra, op: DivRem64, x: ZBV, y: ZBV): ZBV 
     big = rem ? neg(sx, urem64Uf(A, ax, ay)) : neg(A.xor(sx, sy), udiv64Uf(A, ax, ay));
   }
   return A.ite(fast, small, big);
+}
+
+/**
+ * The right-hand sides of i64.{shl,shr_u,rotl,rotr}-by-halves: 64-bit shifts by a register amount built
+ * from 32-bit shifts whose amount is the low byte of a register (an amount of 32 or more gives 0), the
+ * shape LSL/LSR by register compute.
+ */
+export function shift64ByHalves<B, P, M>(A: Algebra<B, P, M>, op: Shift64, x: B, y: B): B {
+  const x0 = A.extract(x, 31, 0);
+  const x1 = A.extract(x, 63, 32);
+  const k = (v: number) => A.bv(v, 32);
+  const byReg = (f: 'shl' | 'lshr', a: B, amount: B) => A[f](a, A.zext(A.extract(amount, 7, 0), 32));
+  const shl = (n: B) => ({ lo: byReg('shl', x0, n), hi: A.or(A.or(byReg('shl', x1, n), byReg('shl', x0, A.sub(n, k(32)))), byReg('lshr', x0, A.sub(k(32), n))) });
+  const shr = (n: B) => ({ lo: A.or(A.or(byReg('lshr', x0, n), byReg('lshr', x1, A.sub(n, k(32)))), byReg('shl', x1, A.sub(k(32), n))), hi: byReg('lshr', x1, n) });
+  const n = A.and(A.extract(y, 31, 0), k(63));
+  const m = A.and(A.sub(k(0), n), k(63));
+  const or = (a: { lo: B; hi: B }, b: { lo: B; hi: B }) => ({ lo: A.or(a.lo, b.lo), hi: A.or(a.hi, b.hi) });
+  const r = op === 'shl' ? shl(n) : op === 'shr_u' ? shr(n) : op === 'rotl' ? or(shl(n), shr(m)) : or(shr(n), shl(m));
+  return A.concat(r.hi, r.lo);
 }
 
 /** The right-hand sides of i64.add-by-halves / i64.sub-by-halves: the shape ADDS+ADC / SUBS+SBC compute. */
@@ -121,6 +160,17 @@ export function mul64ByHalves(A: VAlgebra, x: ZBV, y: ZBV): ZBV {
 
 /** Prove a lemma for all inputs; resolves to Z3's answer for its negation (`unsat` = proved). */
 export async function proveLemma(ctx: Z3Context, name: LemmaName): Promise<'unsat' | 'sat' | 'unknown'> {
+  const shift = SHIFT64.find((op) => name === `i64.${op}-by-halves`);
+  if (shift) {
+    // 64-bit shifters against 32-bit ones with a 6-bit amount: decided in QF_BV.
+    const A = z3Algebra(ctx);
+    const s = new ctx.Solver('QF_BV');
+    const x = A.bvVar('x', 64);
+    const y = A.bvVar('y', 64);
+    const wasm = numeric(A, `i64.${shift}`, [x, y]).results[0]!;
+    s.add(ctx.Not(A.eq(wasm, shift64ByHalves(A, shift, x, y))));
+    return s.check();
+  }
   switch (name) {
     case 'i64.add-by-halves':
     case 'i64.sub-by-halves': {
@@ -164,6 +214,7 @@ export async function proveLemma(ctx: Z3Context, name: LemmaName): Promise<'unsa
       return s.check();
     }
   }
+  throw new Error(`proveLemma: no proof for ${name}`);
 }
 
 /**

@@ -220,6 +220,8 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
    * sees it (it cannot always undo the byte split once the slices are pushed into sums).
    */
   const slices = new Map<number, { src: ZBV; hi: number; lo: number }>();
+  /** 32-bit ite terms with constant branches (carries as words). */
+  const iteConst = new Map<number, { c: ZBool; t: bigint; e: bigint }>();
   const C = concrete;
   /** Extract with the word-level views of AddWithCarry (carry out, low word) and address tracking. */
   const extractWord = (x: ZBV, hi: number, lo: number): ZBV => {
@@ -233,6 +235,11 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
       if (l) return l;
     }
     const r = fold1((c) => C.extract(c, hi, lo), (z) => Z.extract(z, hi, lo))(x);
+    if (!cv(r)) {
+      // Only plain slices: a word-level view above is a different term for the same bits.
+      keep.push(r, x);
+      slices.set(r.id(), { src: x, hi, lo });
+    }
     return hi === 31 && lo === 0 ? record(r, affineOf(x)) : r;
   };
   const A: VAlgebra = {
@@ -262,7 +269,8 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
       if (x && y && x.src.id() === y.src.id() && x.lo === y.hi + 1) return A.extract(x.src, x.hi, y.lo);
       return fold2(C.concat, Z.concat)(a, b);
     },
-    sext: (x, w) => fold1((c) => C.sext(c, w), (z) => Z.sext(z, w))(x),
+    // sext64(x) = concat(x >>s 31, x): the shape of a high word made with ASR #31.
+    sext: (x, w) => (x.size() === 32 && w === 64 && !cv(x) ? A.concat(A.ashr(x, Z.bv(31, 32)), x) : fold1((c) => C.sext(c, w), (z) => Z.sext(z, w))(x)),
     zext: (x, w) => {
       const r = fold1((c) => C.zext(c, w), (z) => Z.zext(z, w))(x);
       if (x.size() === 32 && w > 32 && !cv(r)) {
@@ -275,17 +283,18 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
       if (lo === 0 && hi === x.size() - 1) return x;
       const inner = slices.get(x.id());
       if (inner) return A.extract(inner.src, inner.lo + hi, inner.lo + lo);
-      const r = extractWord(x, hi, lo);
-      if (!cv(r) && r.id() !== x.id()) {
-        keep.push(r, x);
-        slices.set(r.id(), { src: x, hi, lo });
-      }
-      return r;
+      return extractWord(x, hi, lo);
     },
     ite: (c, t, e) => {
       const k = cb(c);
       if (k !== undefined) return k ? t : e;
       const r = Z.ite(c, t, e);
+      const ct = cv(t);
+      const ce = cv(e);
+      if (ct && ce && r.size() === 32) {
+        keep.push(r);
+        iteConst.set(r.id(), { c, t: ct.v, e: ce.v });
+      }
       const lt = lowOf(t);
       const le = lowOf(e);
       return t.size() > 32 && lt && le ? setLow(r, Z.ite(c, lt, le)) : r;
@@ -334,6 +343,13 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
       }
       const cb0 = cv(b);
       if (cb0 && cb0.v === 0n) return a;
+      // p + ~q + ite(c, k1, k0) = (p - q) - ite(c, 1 - k1, 1 - k0), and ~q + 1 = 0 - q: the words of
+      // AddWithCarry(p, NOT(q), carry) (SBC, RSB) in the shape a subtraction has.
+      const ib = iteConst.get(b.id());
+      const pq0 = addArgs.get(a.id());
+      const nq0 = pq0 && notArg.get(pq0[1].id());
+      if (ib && pq0 && nq0) return A.sub(A.sub(pq0[0], nq0), A.ite(ib.c, Z.bv(BigInt.asUintN(32, 1n - ib.t), 32), Z.bv(BigInt.asUintN(32, 1n - ib.e), 32)));
+      if (cb0 && cb0.v === 1n && notArg.has(a.id())) return A.sub(Z.bv(0, 32), notArg.get(a.id())!);
       if (cb0 && cb0.v === 1n) {
         const pq = addArgs.get(a.id());
         if (pq) {

@@ -320,9 +320,11 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       return [{ name: `${what} in ${locText(loc.loc)}`, p: A.eq(v, word(regs, slot, loc.loc)) }];
     }
     if (w !== 64) refuse({ kind: 'certificate', detail: `${what} is i32 but the certificate says i64` });
+    if (loc.lo?.kind === 'dead' && loc.hi?.kind === 'dead') refuse({ kind: 'certificate', detail: `${what}: both halves dead` });
+    // A dead half is claimed nowhere: free where a region starts, not required where it ends.
     return [
-      { name: `${what} lo in ${locText(loc.lo)}`, p: A.eq(A.extract(v, 31, 0), word(regs, slot, loc.lo)) },
-      { name: `${what} hi in ${locText(loc.hi)}`, p: A.eq(A.extract(v, 63, 32), word(regs, slot, loc.hi)) },
+      ...(loc.lo?.kind === 'dead' ? [] : [{ name: `${what} lo in ${locText(loc.lo)}`, p: A.eq(A.extract(v, 31, 0), word(regs, slot, loc.lo)) }]),
+      ...(loc.hi?.kind === 'dead' ? [] : [{ name: `${what} hi in ${locText(loc.hi)}`, p: A.eq(A.extract(v, 63, 32), word(regs, slot, loc.hi)) }]),
     ];
   };
   const slotsOf = (sp: ZBV, m: SymMem): SlotRead => (o) => loadLE(A, m, A.add(sp, A.bv(o, 32)), 4);

@@ -18,7 +18,7 @@ import * as sem from '../spec/wasm/semantics.ts';
 import { isNumericOp, opInfo } from '../spec/wasm/opcodes.ts';
 import type { FlatFunction, IntType } from './wasm-flat.ts';
 import { refuse } from './verdict.ts';
-import { addSub64ByHalves, divRem64ByCases, mul64ByHalves, remFromDiv, type LemmaName } from './lemmas.ts';
+import { addSub64ByHalves, divRem64ByCases, mul64ByHalves, remFromDiv, shift64ByHalves, SHIFT64, type LemmaName } from './lemmas.ts';
 
 export interface WState {
   locals: ZBV[];
@@ -124,8 +124,7 @@ export function runWasm(env: WasmEnv, start: number, init: WState, skip: Readonl
         continue;
       }
       if (ins.k === 'return') {
-        // The same as a branch past the function's final `end` with only the results on the stack: so a
-        // `return` reaches the exit cut point there, as the code that jumps to the shared epilogue does.
+        // A branch to the function's final `end` with the results: it reaches the exit cut point if there is one.
         const n = env.flat.results.length;
         s = { ...s, stack: s.stack.slice(s.stack.length - n) };
         i = code.length;
@@ -290,6 +289,14 @@ function exec(env: WasmEnv, Aw: VAlgebra, pagesOf: (m: SymMem) => ZBV, ins: Inst
         const which = op === 'i64.add' ? 'add' : 'sub';
         env.lemmasUsed.add(`i64.${which}-by-halves`);
         st.push(addSub64ByHalves(A, which, x!, y!));
+        return next();
+      }
+      const shift = SHIFT64.find((x) => op === `i64.${x}`);
+      if (shift && !A.ctx.isBitVecVal(st[st.length - 1]!)) {
+        // Lemmas i64.{shl,shr_u,rotl,rotr}-by-halves (lemmas.ts): a shift by a register amount over halves.
+        const [x, y] = st.splice(st.length - 2, 2);
+        env.lemmasUsed.add(`i64.${shift}-by-halves`);
+        st.push(shift64ByHalves(A, shift, x!, y!));
         return next();
       }
       if (op === 'i64.div_u' || op === 'i64.rem_u' || op === 'i64.div_s' || op === 'i64.rem_s' || op === 'i32.rem_u' || op === 'i32.rem_s') {

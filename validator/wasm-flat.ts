@@ -165,8 +165,10 @@ export function flatten(m: Module, bytes: Uint8Array, index: number): FlatFuncti
       }
       case 'if': {
         const s = blockSig(m, ins.type, at);
+        // Types are recorded before the condition is popped: a cut point just before the `if` (e.g. the join of
+        // a block computing the condition) has the condition on its stack.
+        const brz = emit({ k: 'brz', target: -1, offset: at });
         pop(1);
-        const brz = emit({ k: 'brz', target: -1, offset: at }) ;
         wasDead.push(dead);
         const c = enterBlock('if', s.params, s.results, -1);
         const entryStack = [...stack];
@@ -197,13 +199,13 @@ export function flatten(m: Module, bytes: Uint8Array, index: number): FlatFuncti
         return;
       }
       case 'br_if': {
-        pop(1);
         emit({ k: 'br_if', label: labelOf(ins.depth, at), offset: at });
+        pop(1);
         return;
       }
       case 'br_table': {
-        pop(1);
         emit({ k: 'br_table', labels: ins.depths.map((d) => labelOf(d, at)), dflt: labelOf(ins.default, at), offset: at });
+        pop(1);
         dead = true;
         return;
       }

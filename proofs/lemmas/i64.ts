@@ -5,7 +5,9 @@
 import type { NumericOp } from '../../spec/wasm/ast.ts';
 import type { ZBV } from '../../spec/bv/z3.ts';
 import { popcnt } from '../../spec/bv/derived.ts';
-import { initialState, run, cmp, dp, dpi, dps, konst, movs, shiftReg, specCond, V, type Item, type State } from '../arm-run.ts';
+import { initialState, run, cmp, cmpi, dp, dpi, dps, konst, movs, shiftReg, specCond, udf, V, type CallContract, type Item, type State } from '../arm-run.ts';
+import { divRem64ByCases, udiv64Uf, urem64Uf, type DivRem64 } from '../../validator/lemmas.ts';
+import { UDIVMOD64_LEMMA, UDIVMOD64_SYMBOL } from '../runtime/udivmod64.ts';
 import { alg, condCase, i64Of, range, valueCase, type Case } from './common.ts';
 import { popcntItems } from './i32.ts';
 import type { Lemma, Obligation } from './types.ts';
@@ -251,6 +253,84 @@ const count = (c: (typeof COUNTS)[number]): Lemma =>
     ];
   });
 
+// ---------- division: guards, 32-bit UDIV fast path, the runtime routine ----------
+
+/**
+ * The contract of __warden_udivmod64 (lemma runtime.udivmod64) at a BL: for
+ * d = r3:r2 != 0, r1:r0 := n udiv d and r3:r2 := n urem d (n = r1:r0), with
+ * 64-bit udiv / urem as the validator's uninterpreted functions; r12, LR and
+ * the flags clobbered; everything else (r4-r11, SP, the virtual registers,
+ * which allocation puts in callee-saved registers or frame slots) kept.
+ */
+export const UDIVMOD64_CALL: CallContract = (A, s, fresh) => {
+  const n = A.concat(s.r[1]!, s.r[0]!);
+  const d = A.concat(s.r[3]!, s.r[2]!);
+  const q = udiv64Uf(A, n, d);
+  const m = urem64Uf(A, n, d);
+  const r = s.r.slice();
+  [r[0], r[1], r[2], r[3]] = [A.extract(q, 31, 0), A.extract(q, 63, 32), A.extract(m, 31, 0), A.extract(m, 63, 32)];
+  r[12] = fresh('r12');
+  r[14] = fresh('lr');
+  return { state: { ...s, r, n: A.boolVar(`${UDIVMOD64_SYMBOL}.n`), z: A.boolVar(`${UDIVMOD64_SYMBOL}.z`), c: A.boolVar(`${UDIVMOD64_SYMBOL}.c`), v: A.boolVar(`${UDIVMOD64_SYMBOL}.v`) }, requires: A.boolNot(A.eq(d, A.bv(0, 64))) };
+};
+
+/** (x ^ s) - s on the pair (lo, hi) into (t+2, t+3): x negated when s = -1. */
+function condNeg64Items(lo: number, hi: number, sign: number, t: number): Item[] {
+  return [dp('eor', t, lo, sign), dp('eor', t + 1, hi, sign), dp('sub', t + 2, t, sign, true), dp('sbc', t + 3, t + 1, sign)];
+}
+
+/** compiler/isel/rules.ts divmod64 on x = r1:r0, y = r3:r2; the result in (V+30, V+31). */
+export function divmod64Items(op: DivRem64, guarded: boolean): Item[] {
+  const signed = op.endsWith('_s');
+  const rem = op.startsWith('i64.rem');
+  const [RL, RH] = [V + 30, V + 31];
+  const items: Item[] = [];
+  if (guarded) {
+    items.push(dp('orr', V, 2, 3, true), { br: 'eq', to: 'T2' });
+    if (signed && !rem) items.push(dp('and', V + 1, 2, 3), cmpi('cmn', V + 1, 1), { br: 'ne', to: 'ok' }, dpi('eor', V + 2, 1, 0x80000000), dp('orr', V + 3, V + 2, 0, true), { br: 'eq', to: 'T3' }, { label: 'ok' });
+  }
+  items.push(dp('orr', V + 4, 1, 3, true), { br: 'ne', to: 'slow' }, { op: 'udiv', rd: V + 5, rn: 0, rm: 2 });
+  items.push(rem ? { op: 'mls', rd: V + 6, rn: V + 5, rm: 2, ra: 0 } : movs(V + 6, V + 5, 'lsl', 0));
+  items.push(...konst(V + 7, 0), movs(RL, V + 6, 'lsl', 0), movs(RH, V + 7, 'lsl', 0), { br: 'al', to: 'done' }, { label: 'slow' });
+  let [nl, nh, dl, dh] = [0, 1, 2, 3];
+  if (signed) {
+    items.push(movs(V + 8, 1, 'asr', 31), movs(V + 9, 3, 'asr', 31), ...condNeg64Items(0, 1, V + 8, V + 10), ...condNeg64Items(2, 3, V + 9, V + 14));
+    [nl, nh, dl, dh] = [V + 12, V + 13, V + 16, V + 17];
+  }
+  items.push(movs(0, nl, 'lsl', 0), movs(1, nh, 'lsl', 0), movs(2, dl, 'lsl', 0), movs(3, dh, 'lsl', 0), { call: UDIVMOD64_SYMBOL });
+  const [ol, oh] = rem ? [2, 3] : [0, 1];
+  if (signed) {
+    let sign = V + 8;
+    if (!rem) {
+      items.push(dp('eor', V + 20, V + 8, V + 9));
+      sign = V + 20;
+    }
+    items.push(...condNeg64Items(ol, oh, sign, V + 21), movs(RL, V + 23, 'lsl', 0), movs(RH, V + 24, 'lsl', 0));
+  } else items.push(movs(RL, ol, 'lsl', 0), movs(RH, oh, 'lsl', 0));
+  items.push({ br: 'al', to: 'done' });
+  if (guarded) items.push({ label: 'T2' }, udf(2), { label: 'T3' }, udf(3));
+  items.push({ label: 'done' });
+  return items;
+}
+
+const divrem64 = (op: DivRem64): Lemma =>
+  lemma(
+    op,
+    [op, `${op}/const-safe`],
+    `${op} x y: ORRS t, ylo, yhi; BEQ -> UDF #2${op === 'i64.div_s' ? '; y = -1 and x = INT64_MIN -> UDF #3' : ''}; then, when xhi | yhi = 0, UDIV (+ MLS) on the low words, else BL ${UDIVMOD64_SYMBOL} (contract: lemma ${UDIVMOD64_LEMMA}) on ${op.endsWith('_s') ? 'the magnitudes, the quotient negated iff the signs differ, the remainder with the dividend\'s sign' : 'x, y'}; traps exactly when WASM traps, with its code. A constant divisor other than 0 and -1: the same without the guards. The WASM result is stated by the validator rewrite i64.divrem-by-cases (64-bit udiv / urem uninterpreted on both sides).`,
+    (ctx) => {
+      const A = alg(ctx);
+      const rewrite = (_s: State, [x, y]: ZBV[]) => [divRem64ByCases(A, op, x!, y!)];
+      const common = { args: xy(A), result: { lo: V + 30, hi: V + 31 }, calls: { [UDIVMOD64_SYMBOL]: UDIVMOD64_CALL }, rewrite };
+      const y = (s: State) => i64Of(A, s, 2, 3);
+      return [
+        valueCase(ctx, op, { name: 'guarded', items: divmod64Items(op, true), ...common }),
+        valueCase(ctx, op, { name: 'const-safe (y != 0, y != -1)', items: divmod64Items(op, false), hyp: (s) => A.boolAnd(A.boolNot(A.eq(y(s), A.bv(0, 64))), A.boolNot(A.eq(y(s), A.bv(-1, 64)))), ...common }),
+      ];
+    },
+    { theory: 'QF_UFBV', method: 'symbolic execution over all paths, the call by its contract; Z3 unsat of the negation with 64-bit udiv / urem uninterpreted', assumes: ['imm-operand-as-register', 'movconst-materialises'] },
+  );
+
 // ---------- conversions ----------
 
 const conversions: Lemma[] = [
@@ -292,5 +372,6 @@ export const I64_LEMMAS: Lemma[] = [
   ...SHIFT_VAR.map(shiftVar),
   ...COUNTS.map(count),
   ...conversions,
+  ...(['i64.div_u', 'i64.div_s', 'i64.rem_u', 'i64.rem_s'] as const).map(divrem64),
 ];
 export type { Case, Obligation };

@@ -8,7 +8,7 @@
  */
 import type { Z3Context, ZBool } from '../../spec/bv/z3.ts';
 
-export type Theory = 'QF_BV' | 'QF_ABV' | 'QF_NIA';
+export type Theory = 'QF_BV' | 'QF_ABV' | 'QF_UFBV' | 'QF_NIA';
 
 export interface Obligation {
   /** Variant name inside the lemma, e.g. `reg` or `shift=17`. */

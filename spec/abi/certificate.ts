@@ -18,8 +18,13 @@ export type WordLoc =
   | { kind: 'slot'; offset: number }
   | { kind: 'const'; value: number };
 
-/** Where one WASM value lives: an i32 in one word, an i64 as two words (halves may live apart). */
-export type ValueLoc = { type: 'i32'; loc: WordLoc } | { type: 'i64'; lo: WordLoc; hi: WordLoc };
+/**
+ * Where one WASM value lives: an i32 in one word, an i64 as two words (halves may live apart).
+ * One half of an i64 may be `dead` (the code never reads it again, e.g. a shift amount's high
+ * word): nothing is claimed about it, so a value whose dead half is still needed is not proved.
+ */
+export type ValueLoc = { type: 'i32'; loc: WordLoc } | { type: 'i64'; lo: WordLoc | DeadWord; hi: WordLoc | DeadWord };
+export type DeadWord = { kind: 'dead' };
 
 export type CutKind = 'entry' | 'loop' | 'join' | 'call-return' | 'exit';
 

@@ -69,6 +69,19 @@ describe('proof report files from the CLI, and warden recheck', () => {
     });
   }
 
+  it.runIf(SOLVERS)('an obligation Z3 answered unknown is listed, not compared (skipped without cvc5 and z3)', async () => {
+    const rep = readReport(join(dir, 'out/r.json'));
+    const o = rep.functions[1]!.obligations[0]!;
+    o.answer = 'unknown';
+    o.smt2!.expected = 'unknown';
+    writeFileSync(join(dir, 'out/u.json'), JSON.stringify(rep));
+    const r = await warden(['recheck', 'out/u.json', '--solver', 'cvc5'], dir);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toContain(`---- function 1 g #0 ${o.name}: not compared (Z3 answered unknown; cvc5 answered unsat)`);
+    expect(r.stdout).toContain('1 not compared');
+    expect(lastLine(r.stdout)).toBe(`${obligationsOf(rep).length - 1} passed, 0 failed`);
+  });
+
   it.runIf(SOLVERS)('recheck fails on a tampered SMT file (a solver disagrees) and on a missing one (skipped without cvc5 and z3)', async () => {
     const rep = readReport(join(dir, 'out/r.json'));
     const obs = obligationsOf(rep);

@@ -77,4 +77,28 @@ describe('fuzzer regressions', () => {
     expect(await verdicts(`(module (func (param i64 i32) (result i64)
       (i64.sub (local.get 0) (block (result i64) (br_if 0 (i64.const 3) (local.get 1)) (drop) (i64.const 9)))))`)).toEqual(['proved']);
   });
+
+  it('F6: a join right before if / br_if / br_table has their operand on its stack (validator: types before the pop)', async () => {
+    const cond = `(if (result i32) (local.get 0) (then (i32.const 1)) (else (local.get 1)))`;
+    expect(await verdicts(`(module
+      (func (param i32 i32) (result i64) (if (result i64) ${cond} (then (i64.const 1)) (else (i64.const 2))))
+      (func (param i32 i32) (result i32) (block (br_if 0 ${cond}) (return (i32.const 3))) (i32.const 4))
+      (func (param i32 i32) (result i32) (block (block (br_table 0 1 ${cond})) (return (i32.const 3))) (i32.const 4)))`)).toEqual(['proved', 'proved', 'proved']);
+  });
+
+  it('F7: a `return` reaches the exit cut point like the fall-through (validator: was "same successor" refuted)', async () => {
+    expect(await verdicts(`(module
+      (func (param i32) (result i32) (block (br_if 0 (local.get 0)) (return (i32.const 3))) (i32.const 4))
+      (func (param i64 i32) (result i64) (if (local.get 1) (then (return (i64.add (local.get 0) (i64.const 1))))) (local.get 0)))`)).toEqual(['proved', 'proved']);
+  });
+
+  it('F8: an i64 local of which only the low word stays live is in the certificate (high word dead), not left out', async () => {
+    // Left out, the local was unconstrained after the loop header while the code kept its low word in a register.
+    expect(await verdicts(`(module (memory 1)
+      (func (param i32) (result i32) (local i64)
+        (local.set 1 (i64.extend_i32_u (local.get 0)))
+        (block (loop $l (br_if $l (i32.eqz (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))))
+        (i32.store8 (i32.const 7) (i32.wrap_i64 (local.get 1)))
+        (i32.shl (local.get 0) (i32.wrap_i64 (local.get 1)))))`)).toEqual(['proved']);
+  });
 });
