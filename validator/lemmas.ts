@@ -15,7 +15,7 @@
  */
 import type { Z3Context, ZBV } from '../spec/bv/z3.ts';
 import type { VAlgebra } from './symmem.ts';
-import { REM_FROM_DIV } from '../proofs/lemmas/rewrite.ts';
+import { I64_DIVREM_BY_CASES, REM_FROM_DIV } from '../proofs/lemmas/rewrite.ts';
 import { proveLemma as proveLibraryLemma } from '../proofs/prove.ts';
 import type { Algebra } from '../spec/bv/algebra.ts';
 import { z3Algebra } from '../spec/bv/z3.ts';
@@ -230,30 +230,10 @@ export async function proveLemma(ctx: Z3Context, name: LemmaName): Promise<'unsa
  *   itself bit-blasts too slowly to decide these directly.)
  */
 async function proveDivRem64(ctx: Z3Context): Promise<'unsat' | 'sat' | 'unknown'> {
-  const { Int, And, Not, If, Solver, BitVec, Function: Fn } = ctx;
-  const B = Int.val(1n << 32n);
-  const a = Int.const('a');
-  const b = Int.const('b');
-  const q = a.div(b);
-  const fast = new Solver('QF_NIA');
-  fast.add(And(a.ge(0), a.lt(B), b.gt(0), b.lt(B)), Not(And(q.ge(0), q.lt(B), a.sub(q.mul(b)).mod(B).eq(a.mod(b)))));
-  const r1 = await fast.check();
-  if (r1 !== 'unsat') return r1;
-  const bv = BitVec.sort(64);
-  const U = Fn.declare('U', bv, bv, bv);
-  const R = Fn.declare('R', bv, bv, bv);
-  const x = BitVec.const('x', 64);
-  const y = BitVec.const('y', 64);
-  const zero1 = BitVec.val(0, 1);
-  const msbx = ctx.Extract(63, 63, x).eq(zero1);
-  const msby = ctx.Extract(63, 63, y).eq(zero1);
-  // SMT-LIB's definitions of bvsdiv and bvsrem, over U and R.
-  const sdivDef = If(And(msbx, msby), U.call(x, y), If(And(Not(msbx), msby), U.call(x.neg(), y).neg(), If(And(msbx, Not(msby)), U.call(x, y.neg()).neg(), U.call(x.neg(), y.neg()))));
-  const sremDef = If(And(msbx, msby), R.call(x, y), If(And(Not(msbx), msby), R.call(x.neg(), y).neg(), If(And(msbx, Not(msby)), R.call(x, y.neg()), R.call(x.neg(), y.neg()).neg())));
-  const sx = x.shr(BitVec.val(63, 64));
-  const sy = y.shr(BitVec.val(63, 64));
-  const neg = (s: typeof x, v: typeof x) => v.xor(s).sub(s);
-  const signed = new Solver('QF_UFBV');
-  signed.add(Not(And(sdivDef.eq(neg(sx.xor(sy), U.call(neg(sx, x), neg(sy, y)))), sremDef.eq(neg(sx, R.call(neg(sx, x), neg(sy, y)))))));
-  return signed.check();
+  // Both parts are lemmas of the library (proofs/lemmas/rewrite.ts), proved by `warden proofs` too.
+  for (const l of I64_DIVREM_BY_CASES) {
+    const r = await proveLibraryLemma(ctx, l);
+    if (r.answer !== 'proved') return r.answer === 'refuted' ? 'sat' : 'unknown';
+  }
+  return 'unsat';
 }

@@ -50,6 +50,21 @@ export function valueCase(ctx: Z3Context, op: NumericOp, c: Case): Obligation {
   return { name: c.name, goal: agrees(A, r, expected, c.result, c.hyp?.(s)) };
 }
 
+/** As valueCase, one obligation per path of the sequence (and one for the call preconditions): smaller queries for long sequences. */
+export function valueCasePaths(ctx: Z3Context, op: NumericOp, c: Case): Obligation[] {
+  const A = alg(ctx);
+  const s = stateWith(A, c.over);
+  const args = c.args(s);
+  const spec: Outcome<ZBV, ZBool> = numeric(A, op, args);
+  const expected = c.rewrite ? { ...spec, results: c.rewrite(s, args) } : spec;
+  const r = run(A, c.items, s, c.calls ?? {});
+  const hyp = c.hyp?.(s);
+  return [
+    ...r.paths.map((p, i) => ({ name: `${c.name}: path ${i + 1}/${r.paths.length} (${p.exit.kind === 'udf' ? `udf #${p.exit.imm}` : p.exit.kind})`, goal: agrees(A, { paths: [p], requires: [] }, expected, c.result, hyp) })),
+    { name: `${c.name}: call preconditions`, goal: agrees(A, { paths: [], requires: r.requires }, expected, c.result, hyp) },
+  ];
+}
+
 export interface CondCase {
   name: string;
   args: (s: State) => ZBV[];

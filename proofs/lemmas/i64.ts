@@ -8,7 +8,7 @@ import { popcnt } from '../../spec/bv/derived.ts';
 import { initialState, run, cmp, cmpi, dp, dpi, dps, konst, movs, shiftReg, specCond, udf, V, type CallContract, type Item, type State } from '../arm-run.ts';
 import { divRem64ByCases, udiv64Uf, urem64Uf, type DivRem64 } from '../../validator/lemmas.ts';
 import { UDIVMOD64_LEMMA, UDIVMOD64_SYMBOL } from '../runtime/udivmod64.ts';
-import { alg, condCase, i64Of, range, valueCase, type Case } from './common.ts';
+import { alg, condCase, i64Of, range, valueCase, valueCasePaths, type Case } from './common.ts';
 import { popcntItems } from './i32.ts';
 import type { Lemma, Obligation } from './types.ts';
 
@@ -317,18 +317,18 @@ const divrem64 = (op: DivRem64): Lemma =>
   lemma(
     op,
     [op, `${op}/const-safe`],
-    `${op} x y: ORRS t, ylo, yhi; BEQ -> UDF #2${op === 'i64.div_s' ? '; y = -1 and x = INT64_MIN -> UDF #3' : ''}; then, when xhi | yhi = 0, UDIV (+ MLS) on the low words, else BL ${UDIVMOD64_SYMBOL} (contract: lemma ${UDIVMOD64_LEMMA}) on ${op.endsWith('_s') ? 'the magnitudes, the quotient negated iff the signs differ, the remainder with the dividend\'s sign' : 'x, y'}; traps exactly when WASM traps, with its code. A constant divisor other than 0 and -1: the same without the guards. The WASM result is stated by the validator rewrite i64.divrem-by-cases (64-bit udiv / urem uninterpreted on both sides).`,
+    `${op} x y: ORRS t, ylo, yhi; BEQ -> UDF #2${op === 'i64.div_s' ? '; y = -1 and x = INT64_MIN -> UDF #3' : ''}; then, when xhi | yhi = 0, UDIV (+ MLS) on the low words, else BL ${UDIVMOD64_SYMBOL} (contract: lemma ${UDIVMOD64_LEMMA}) on ${op.endsWith('_s') ? 'the magnitudes, the quotient negated iff the signs differ, the remainder with the dividend\'s sign' : 'x, y'}; traps exactly when WASM traps, with its code. A constant divisor other than 0 and -1: the same without the guards. The WASM result is stated by the validator rewrite i64.divrem-by-cases (lemmas rewrite/i64.divrem-by-cases/fast and /signed), with 64-bit udiv / urem uninterpreted on both sides.`,
     (ctx) => {
       const A = alg(ctx);
       const rewrite = (_s: State, [x, y]: ZBV[]) => [divRem64ByCases(A, op, x!, y!)];
       const common = { args: xy(A), result: { lo: V + 30, hi: V + 31 }, calls: { [UDIVMOD64_SYMBOL]: UDIVMOD64_CALL }, rewrite };
       const y = (s: State) => i64Of(A, s, 2, 3);
       return [
-        valueCase(ctx, op, { name: 'guarded', items: divmod64Items(op, true), ...common }),
-        valueCase(ctx, op, { name: 'const-safe (y != 0, y != -1)', items: divmod64Items(op, false), hyp: (s) => A.boolAnd(A.boolNot(A.eq(y(s), A.bv(0, 64))), A.boolNot(A.eq(y(s), A.bv(-1, 64)))), ...common }),
+        ...valueCasePaths(ctx, op, { name: 'guarded', items: divmod64Items(op, true), ...common }),
+        ...valueCasePaths(ctx, op, { name: 'const-safe (y != 0, y != -1)', items: divmod64Items(op, false), hyp: (s) => A.boolAnd(A.boolNot(A.eq(y(s), A.bv(0, 64))), A.boolNot(A.eq(y(s), A.bv(-1, 64)))), ...common }),
       ];
     },
-    { theory: 'QF_UFBV', method: 'symbolic execution over all paths, the call by its contract; Z3 unsat of the negation with 64-bit udiv / urem uninterpreted', assumes: ['imm-operand-as-register', 'movconst-materialises'] },
+    { theory: 'QF_UFBV', method: 'symbolic execution over all paths (one obligation per path), the call by its contract; Z3 unsat of the negation with 64-bit udiv / urem uninterpreted', assumes: ['imm-operand-as-register', 'movconst-materialises'] },
   );
 
 // ---------- conversions ----------

@@ -83,6 +83,67 @@ export const REM_FROM_DIV: Lemma = {
   },
 };
 
+/**
+ * validator-rewrite:i64.divrem-by-cases (validator/lemmas.ts states it and
+ * applies it), in two parts. The fast case: a 64-bit division of
+ * zero-extended words is the zero-extended 32-bit one (UDIV, and MLS for the
+ * remainder).
+ */
+export const I64_DIVREM_FAST: Lemma = {
+  name: 'rewrite/i64.divrem-by-cases/fast',
+  statement: 'For a, b in [0, 2^32), b > 0: a div b < 2^32 and (a - (a div b) * b) mod 2^32 = a mod b; so for x = zext64(x0), y = zext64(y0) != 0: udiv(x, y) = zext64(udiv(x0, y0)) and urem(x, y) = zext64(x0 - udiv(x0, y0) * y0).',
+  theory: 'QF_NIA',
+  method: 'Z3 unsat of the negation over bounded integers; carried to bit-vectors by bv-int-correspondence (bvudiv / bvurem are integer div / mod)',
+  covers: ['validator-rewrite:i64.divrem-by-cases'],
+  assumes: ['bv-int-correspondence'],
+  build(ctx) {
+    const { Int, And, Implies } = ctx;
+    const B = Int.val(TWO32);
+    const a = Int.const('a');
+    const b = Int.const('b');
+    const q = a.div(b);
+    return [{ name: 'integers', goal: Implies(And(a.ge(0), a.lt(B), b.gt(0), b.lt(B)), And(q.ge(0), q.lt(B), a.sub(q.mul(b)).mod(B).eq(a.mod(b)))) }];
+  },
+};
+
+/**
+ * The signed cases: SMT-LIB defines bvsdiv / bvsrem by a case split on the
+ * signs over bvudiv / bvurem of the negated operands; with any U and R in
+ * their place that definition equals neg(sx ^ sy, U(|x|, |y|)) and
+ * neg(sx, R(|x|, |y|)), so 64-bit udiv / urem may stay uninterpreted.
+ */
+export const I64_DIVREM_SIGNED: Lemma = {
+  name: 'rewrite/i64.divrem-by-cases/signed',
+  statement:
+    'For all 64-bit x, y and all functions U, R: SMT-LIB\'s definition of bvsdiv(x, y) over U (for bvudiv) equals neg(sx ^ sy, U(|x|, |y|)), and that of bvsrem(x, y) over R (for bvurem) equals neg(sx, R(|x|, |y|)), where sx = x >>s 63, sy = y >>s 63, |v| = neg(sv, v), neg(s, v) = (v ^ s) - s.',
+  theory: 'QF_UFBV',
+  method: 'Z3 unsat of the negation with U and R uninterpreted',
+  covers: ['validator-rewrite:i64.divrem-by-cases'],
+  build(ctx) {
+    const { And, Not, If, BitVec, Function: Fn } = ctx;
+    const bv = BitVec.sort(64);
+    const U = Fn.declare('U', bv, bv, bv);
+    const R = Fn.declare('R', bv, bv, bv);
+    const x = BitVec.const('x', 64);
+    const y = BitVec.const('y', 64);
+    const zero1 = BitVec.val(0, 1);
+    const msbx = ctx.Extract(63, 63, x).eq(zero1);
+    const msby = ctx.Extract(63, 63, y).eq(zero1);
+    // SMT-LIB's definitions of bvsdiv and bvsrem, over U and R.
+    const sdivDef = If(And(msbx, msby), U.call(x, y), If(And(Not(msbx), msby), U.call(x.neg(), y).neg(), If(And(msbx, Not(msby)), U.call(x, y.neg()).neg(), U.call(x.neg(), y.neg()))));
+    const sremDef = If(And(msbx, msby), R.call(x, y), If(And(Not(msbx), msby), R.call(x.neg(), y).neg(), If(And(msbx, Not(msby)), R.call(x, y.neg()), R.call(x.neg(), y.neg()).neg())));
+    const sx = x.shr(BitVec.val(63, 64));
+    const sy = y.shr(BitVec.val(63, 64));
+    const neg = (s: typeof x, v: typeof x) => v.xor(s).sub(s);
+    return [
+      { name: 'sdiv', goal: sdivDef.eq(neg(sx.xor(sy), U.call(neg(sx, x), neg(sy, y)))) },
+      { name: 'srem', goal: sremDef.eq(neg(sx, R.call(neg(sx, x), neg(sy, y)))) },
+    ];
+  },
+};
+
+export const I64_DIVREM_BY_CASES: readonly Lemma[] = [I64_DIVREM_FAST, I64_DIVREM_SIGNED];
+
 const INVERSE: Record<string, Cond> = { eq: 'ne', ne: 'eq', cs: 'cc', cc: 'cs', mi: 'pl', pl: 'mi', vs: 'vc', vc: 'vs', hi: 'ls', ls: 'hi', ge: 'lt', lt: 'ge', gt: 'le', le: 'gt' };
 
 export const COND_INVERSE: Lemma = {
@@ -98,4 +159,4 @@ export const COND_INVERSE: Lemma = {
   },
 };
 
-export const REWRITE_LEMMAS: Lemma[] = [MUL64_HALVES, MUL64_LOW_BRIDGE, REM_FROM_DIV, COND_INVERSE];
+export const REWRITE_LEMMAS: Lemma[] = [MUL64_HALVES, MUL64_LOW_BRIDGE, REM_FROM_DIV, ...I64_DIVREM_BY_CASES, COND_INVERSE];
