@@ -35,7 +35,9 @@ export type AEnd =
   | { kind: 'return'; target: ZBV; at: number }
   | { kind: 'trap'; code: number; at: number }
   | { kind: 'fault'; reason: string; at: number }
-  | { kind: 'call'; func: number; returnAddress: number; at: number };
+  | { kind: 'call'; func: number; returnAddress: number; at: number }
+  /** BLX to a register: the callee is whatever function `target` (bit 0 cleared) is the address of. */
+  | { kind: 'indirectCall'; target: ZBV; returnAddress: number; at: number };
 
 export interface APath {
   cond: ZBool[];
@@ -246,8 +248,8 @@ export function runArm(env: ArmEnv, from: number, init: AState): APath[] {
           break;
         }
         case 'indirectCall':
-          refuse({ kind: 'arm-unsupported', detail: `indirect call (${formatInstr(instr)})` }, addr);
-        // eslint-disable-next-line no-fallthrough
+          finish({ kind: 'indirectCall', target: x.next.target, returnAddress: x.next.returnAddress - env.start, at: addr }, c, x.state);
+          break;
         case 'udf':
           finish({ kind: 'trap', code: x.next.imm, at: addr }, c, x.state);
           break;

@@ -19,7 +19,7 @@
 import { match } from 'ts-pattern';
 import { CALLEE_SAVED, paramLocations, resultLocations, type ArgLocation, type ResultLocation } from '../spec/abi/aapcs.ts';
 import { CERT_SECTION, decodeCertificate, type Certificate, type CutPoint, type Fact, type FactValue, type FunctionCertificate, type ValueLoc, type WordLoc } from '../spec/abi/certificate.ts';
-import { importSymbol, stateSymbols, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
+import { importSymbol, stateSymbols, TABLE_ENTRY_BYTES, tableSymbol, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
 import { trapCode } from '../spec/abi/traps.ts';
 import { loadLE } from '../spec/bv/derived.ts';
 import type { Z3Context, ZBool, ZBV } from '../spec/bv/z3.ts';
@@ -32,6 +32,7 @@ import { replayEntry } from './replay.ts';
 import { isRuntimeSymbol, trustRoutine, udivmod64LemmaText, type RuntimeTrust } from './runtime.ts';
 import { LEMMAS } from './lemmas.ts';
 import { assumption } from '../proofs/assumptions.ts';
+import { objectTable, tableContents } from './tables.ts';
 import { readElf, type ElfFile, type ElfRelocation, type ElfSymbol } from './elf.ts';
 import { consistent, DEFAULT_PROVE, prove, type Named, type ProveOptions } from './prove.ts';
 import { hex, refuse, Refusal, type Counterexample, type ObligationResult, type ValidationReport, type Verdict } from './verdict.ts';
@@ -48,6 +49,7 @@ export const ASSUMPTIONS: readonly string[] = [
   `the memory invariant (memoryInvariant in validator/validate.ts: the page-count word within [initial pages, reservedPages], linear memory zero from the size to the end of the reservation) holds whenever a defined function is entered and after every call it makes; it is proved at every exit and call site of every defined function and checked on the object's initial image; ${assumption('linked-code-keeps-memory-invariant').statement}`,
   'immutable globals with a constant initialiser hold that value in the globals block',
   'a callee (AAPCS) preserves r4-r11, SP and the caller frame above its incoming arguments, and may change memory, globals and r0-r3, r12, LR, flags arbitrarily',
+  'each table [tableBase, tableBase + 8 * entries) does not wrap around, is disjoint from the state, the stack and the other tables, holds the object\'s initial table words (relocated) and is never written (no table.set/grow in the subset; callees do not write it); every function a table holds is at an address with bit 0 set (Thumb)',
   'an imported function is called through the symbol named by its field (spec/abi/layout.ts importSymbol); a defined function through the symbol its certificate names',
   'several results are returned in r0-r3 laid out like parameters (spec/abi/aapcs.ts resultLocations, a warden convention beyond AAPCS), by callees as by the function itself',
 ];
@@ -146,11 +148,12 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
 
   // --- state symbols ---
   const names = stateSymbols(cert.prefix);
-  const ss: StateSymbols & { tableBase: ZBV } = { memBase: A.bvVar('memBase', 32), globBase: A.bvVar('globBase', 32), pagesAddr: A.bvVar('pagesAddr', 32), tableBase: A.bvVar('tableBase', 32) };
+  const ss: StateSymbols = { memBase: A.bvVar('memBase', 32), globBase: A.bvVar('globBase', 32), pagesAddr: A.bvVar('pagesAddr', 32) };
+  const tableBases = module.tables.map((_, i) => ({ symbol: tableSymbol(cert.prefix, i), base: A.bvVar(`tableBase${i}`, 32) }));
   const globals = globalInfo(A, module, ss.globBase);
   const imported = globals.filter((g) => g.symbol !== undefined);
   const stateSymbol = (n: string): ZBV | undefined =>
-    n === names.memory ? ss.memBase : n === names.globals ? ss.globBase : n === names.memoryPages ? ss.pagesAddr : n === names.table ? ss.tableBase : imported.find((g) => g.symbol === n)?.addr;
+    n === names.memory ? ss.memBase : n === names.globals ? ss.globBase : n === names.memoryPages ? ss.pagesAddr : (tableBases.find((t) => t.symbol === n)?.base ?? imported.find((g) => g.symbol === n)?.addr);
   const bySymbol = new Map<string, number>();
   let fi = 0;
   for (const im of module.imports) {
@@ -191,7 +194,22 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
 
   const mem0 = module.memories[0] ?? module.imports.find((i) => i.desc.kind === 'memory');
   const hasMemory = mem0 !== undefined;
-  const wenv: WasmEnv = { A, module, flat, sym: ss, globals, maxPages: cert.reservedPages, cutAt: wasmCutAt, lemmasUsed: new Set() };
+  // --- tables (tables.ts): only a function with call_indirect relies on their contents ---
+  const usesTables = flat.code.some((c) => c.k === 'op' && c.instr.op === 'call_indirect');
+  const tables = usesTables ? tableContents(module) : [];
+  /** The symbolic address of each function a table holds (bit 0 set: Thumb). */
+  const fnAddr = new Map<number, ZBV>();
+  const addrOf = (f: number): ZBV => {
+    if (!fnAddr.has(f)) fnAddr.set(f, A.bvVar(`addr.f${f}`, 32));
+    return fnAddr.get(f)!;
+  };
+  const tableWords = tables.flatMap((entries, t) =>
+    objectTable(elf, cert.prefix, t, entries, (n) => bySymbol.get(n)).map((w, j) => ({
+      addr: A.add(tableBases[t]!.base, A.bv(4 * j, 32)),
+      value: w.kind === 'function' ? addrOf(w.func) : A.bv(w.value, 32),
+    })),
+  );
+  const wenv: WasmEnv = { A, module, flat, sym: ss, globals, maxPages: cert.reservedPages, cutAt: wasmCutAt, lemmasUsed: new Set(), tables };
   // Only a module that grows memory relies on the zero bytes above the size (memoryInvariant).
   const zeroAbove = hasMemory && module.funcs.some((f) => usesGrow(f.body));
   const mapping = elf.symbols.filter((x) => x.shndx === text.index && /^\$[atd](\.|$)/.test(x.name)).map((x) => x.value & ~1);
@@ -234,11 +252,14 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   A.region('globals', ss.globBase, 0, 8 * definedGlobals);
   for (const g of imported) A.region(`imported global ${g.symbol}`, g.addr, 0, width(g));
   A.region('page-count word', ss.pagesAddr, 0, 4);
+  tables.forEach((e, t) => A.region(`table ${t}`, tableBases[t]!.base, 0, e.length * TABLE_ENTRY_BYTES));
   A.region('stack', entrySp, -STACK_BELOW, STACK_ABOVE);
   const ival = (base: ZBV, size: bigint) => ({ lo: A.zext(base, 64), hi: A.add(A.zext(base, 64), A.bv(size, 64)) });
   const regions = [ival(ss.memBase, reservedBytes), ival(ss.globBase, BigInt(8 * definedGlobals)), ival(ss.pagesAddr, 4n), ...imported.map((g) => ival(g.addr, BigInt(width(g))))];
   const stackWin = { lo: A.sub(A.zext(entry.sp, 64), A.bv(STACK_BELOW, 64)), hi: A.add(A.zext(entry.sp, 64), A.bv(STACK_ABOVE, 64)) };
   const disjoint = (x: { lo: ZBV; hi: ZBV }, y: { lo: ZBV; hi: ZBV }) => A.boolOr(A.ule(x.hi, y.lo), A.ule(y.hi, x.lo));
+  // Tables: read-only regions, disjoint from the state, the stack and each other (not in storeAllowed).
+  const tableRegions = tables.map((e, t) => ival(tableBases[t]!.base, BigInt(e.length * TABLE_ENTRY_BYTES)));
   const top = A.bv(1n << 32n, 64);
   const fixed: ZBool[] = [
     ...regions.map((r) => A.ule(r.hi, top)),
@@ -247,6 +268,8 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     A.ule(stackWin.hi, top),
     ...regions.map((r) => disjoint(r, stackWin)),
     A.eq(A.extract(entry.lr, 0, 0), A.bv(1, 1)),
+    ...tableRegions.flatMap((r, i) => [A.ule(r.hi, top), disjoint(r, stackWin), ...regions.map((q) => disjoint(r, q)), ...tableRegions.slice(i + 1).map((q) => disjoint(r, q))]),
+    ...[...fnAddr.values()].map((a) => A.eq(A.extract(a, 0, 0), A.bv(1, 1))),
   ];
   const pagesWord = (m: SymMem) => loadLE(A, m, ss.pagesAddr, 4);
   /**
@@ -276,6 +299,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     A.ule(A.bv(minPages, 32), pagesWord(m)),
     A.ule(pagesWord(m), A.bv(cert.reservedPages, 32)),
     ...globals.flatMap((g) => (g.constant === undefined ? [] : [A.eq(loadLE(A, m, g.addr, width(g)), A.bv(g.constant, 8 * width(g)))])),
+    ...tableWords.map((w) => A.eq(loadLE(A, m, w.addr, 4), w.value)),
   ];
 
   const frameBytes = 4 * fc.frame.saved.length + fc.frame.size;
@@ -510,12 +534,17 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       return [...out, ...[...memoryClaims(wp.state.mem, s.mem, tag), ...memoryInvariant(wp.state.mem, tag)].map((c) => ({ ...c, name: `exit: ${c.name}` }))];
     }
     if (e.kind === 'trap' && we.kind === 'trap') return [];
-    if (e.kind === 'call' && we.kind === 'call') return callClaims(ap, e, wp, we, tag);
+    if (e.kind === 'call' && we.kind === 'call') return callClaims(ap, wp, we, tag);
+    if (e.kind === 'indirectCall' && we.kind === 'call') {
+      // The address called is the address of the function the WASM side calls (bit 0 cleared by BLX).
+      const f = fnAddr.get(we.func) ?? refuse({ kind: 'spec-error', detail: `internal: call_indirect reached function ${we.func}, which no table holds` });
+      return [{ name: `call_indirect: callee is function ${we.func}`, p: A.eq(e.target, A.and(f, A.bv(~1 >>> 0, 32))) }, ...callClaims(ap, wp, we, tag)];
+    }
     return refuse({ kind: 'spec-error', detail: `internal: outcomes ${e.kind} and ${we.kind} matched` });
   }
 
   /** A call: same arguments and memory at the call, then the return cut point's map after a shared havoc. */
-  function callClaims(ap: APath, e: AEnd & { kind: 'call' }, wp: WPath, we: WEnd & { kind: 'call' }, tag: string): { name: string; p: ZBool }[] {
+  function callClaims(ap: APath, wp: WPath, we: WEnd & { kind: 'call' }, tag: string): { name: string; p: ZBool }[] {
     const s = ap.state;
     const t = funcType(module, we.func);
     const layout = paramLocations(t.params);
@@ -571,14 +600,16 @@ function sameOutcome(a: AEnd, w: WEnd, armCutAt: Map<number, number[]>, wasmCutA
     .with({ kind: 'return' }, () => w.kind === 'return')
     .with({ kind: 'trap' }, (x) => w.kind === 'trap' && trapCode(w.trap) === x.code)
     .with({ kind: 'fault' }, () => false)
-    .with({ kind: 'call' }, (x) => {
-      if (w.kind !== 'call' || w.func !== x.func) return false;
-      const ca = armCutAt.get(x.returnAddress);
-      if (ca === undefined) refuse({ kind: 'certificate', detail: `no call-return cut point at ${hex(x.returnAddress)}` }, x.at);
-      const cw = wasmCutAt.get(w.after);
-      return cw !== undefined && ca.includes(cw) && cuts[cw]!.cp.kind === 'call-return';
-    })
+    .with({ kind: 'call' }, (x) => w.kind === 'call' && w.func === x.func && returnsTo(x, w))
+    // Which function an indirect call reaches is an obligation of its own (outcomeClaims).
+    .with({ kind: 'indirectCall' }, (x) => w.kind === 'call' && returnsTo(x, w))
     .exhaustive();
+  function returnsTo(x: { returnAddress: number; at: number }, w: WEnd & { kind: 'call' }): boolean {
+    const ca = armCutAt.get(x.returnAddress);
+    if (ca === undefined) refuse({ kind: 'certificate', detail: `no call-return cut point at ${hex(x.returnAddress)}` }, x.at);
+    const cw = wasmCutAt.get(w.after);
+    return cw !== undefined && ca.includes(cw) && cuts[cw]!.cp.kind === 'call-return';
+  }
 }
 
 function describeEnd(e: AEnd, cuts: Cut[]): string {
@@ -588,6 +619,7 @@ function describeEnd(e: AEnd, cuts: Cut[]): string {
     .with({ kind: 'trap' }, (x) => `udf #${x.code}@${hex(x.at)}`)
     .with({ kind: 'fault' }, (x) => `fault@${hex(x.at)} (${x.reason})`)
     .with({ kind: 'call' }, (x) => `call ${x.func}@${hex(x.at)}`)
+    .with({ kind: 'indirectCall' }, (x) => `call_indirect@${hex(x.at)}`)
     .exhaustive();
 }
 

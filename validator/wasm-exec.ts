@@ -68,6 +68,8 @@ export interface WasmEnv {
   cutAt: Map<number, number>;
   /** Rewrite lemmas applied (lemmas.ts), for the verdict. */
   lemmasUsed: Set<LemmaName>;
+  /** Each table's entries after instantiation (function index or null), by table index; tables never change. */
+  tables: (number | null)[][];
 }
 
 /** The region name of linear memory for zero fills (symmem.ts): [memBase, memBase + reservedPages x 64 KiB). */
@@ -159,6 +161,27 @@ export function runWasm(env: WasmEnv, start: number, init: WState, skip: Readonl
         s = branch(rest, ins.dflt);
         i = ins.dflt.target;
         continue;
+      }
+      if (ins.instr.op === 'call_indirect') {
+        // WASM's checks in order: index in the table, a non-null entry, the same signature; then the call.
+        const { typeIndex, table } = ins.instr;
+        const entries = env.tables[table] ?? refuse({ kind: 'wasm-unsupported', detail: `call_indirect through table ${table}, which the module does not define (wasm offset ${ins.offset})` });
+        const st = [...s.stack];
+        const idx = st.pop()!;
+        const n = env.module.types[typeIndex]!.params.length;
+        const args = st.splice(st.length - n, n);
+        const after = { ...s, stack: st };
+        const sig = (t: number) => JSON.stringify([env.module.types[t]!.params, env.module.types[t]!.results]);
+        const want = sig(typeIndex);
+        const at = ins.offset;
+        finish({ kind: 'trap', trap: 'undefined element', at }, [...cond, A.boolNot(A.ult(idx, A.bv(entries.length, 32)))]);
+        entries.forEach((f, k) => {
+          const c = [...cond, A.eq(idx, A.bv(k, 32))];
+          if (f === null) finish({ kind: 'trap', trap: 'uninitialized element', at }, c);
+          else if (sig(env.module.funcTypeIndices[f]!) !== want) finish({ kind: 'trap', trap: 'indirect call type mismatch', at }, c);
+          else finish({ kind: 'call', func: f, args, after: i + 1, at }, c, after);
+        });
+        break;
       }
       // A straight-line instruction.
       const r = exec(env, Aw, pagesOf, ins.instr, s);
@@ -261,7 +284,7 @@ function exec(env: WasmEnv, Aw: VAlgebra, pagesOf: (m: SymMem) => ZBV, ins: Inst
       return { kind: 'call', func: ins.func, args, state: { ...s, stack: st } };
     }
     case 'call_indirect':
-      return refuse({ kind: 'wasm-unsupported', detail: `call_indirect at wasm offset ${ins.offset}` });
+      return refuse({ kind: 'spec-error', detail: `call_indirect at wasm offset ${ins.offset} reached the straight-line executor` });
     case 'block':
     case 'loop':
     case 'if':
