@@ -14,6 +14,7 @@ import type { EncodedFunction, ObjData, ObjFunction, Relocation } from './target
 import { writeRelocatableObject } from './elf/relocatable.ts';
 import { UDIVMOD64, udivmod64 } from './runtime/divmod64.ts';
 import { selectFunction, Unsupported, type IselEnv } from './isel/select.ts';
+import { foldShiftedOperands } from './isel/fold.ts';
 import { isVirtual, type VFunction, type VValueLoc, type VWord } from './isel/vcode.ts';
 import { allocateWithLadder, type LadderEntry } from './regalloc/ladder.ts';
 import type { Allocation, RungName } from './regalloc/alloc.ts';
@@ -103,7 +104,7 @@ export function compileFunction(env: IselEnv, f: Func, symbol: string, exportNam
   const name = funcName(env.module, f);
   let vfn: VFunction;
   try {
-    vfn = eliminateDeadDefs(selectFunction(env, f));
+    vfn = eliminateDeadDefs(foldShiftedOperands(selectFunction(env, f)));
   } catch (e) {
     if (e instanceof Unsupported) return { ok: false, error: { kind: 'unsupported', func: { index: f.index, name }, offset: e.offset, feature: e.feature } };
     throw e;

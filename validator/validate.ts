@@ -491,7 +491,8 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     const apaths = runArm(aenv, st.address, a);
     const base = [...fixed, ...startPremises];
     const sat = await consistent(A.ctx, base, opts);
-    if (sat !== 'sat') refuse({ kind: 'certificate', detail: `the premises of region ${st.label} are ${sat === 'unsat' ? 'inconsistent (the map contradicts the assumptions)' : 'undecided'}` }, st.address);
+    if (sat === 'unsat') refuse({ kind: 'certificate', detail: `the premises of region ${st.label} are inconsistent (the map contradicts the assumptions)` }, st.address);
+    if (sat !== 'sat') refuse({ kind: 'solver', obligation: `premises of region ${st.label}`, detail: `Z3 could not decide that they are consistent within rlimit ${opts.rlimit}` }, st.address);
     // Defence in depth: the ARM successor guards must cover every input (spec/arm promises it).
     if (!(await check(`${st.label}: arm paths exhaustive`, st.address, base, A.boolOr(...apaths.map((ap) => A.boolAnd(...ap.cond))), symbols))) return fail!;
     for (const [ai, ap] of apaths.entries()) {

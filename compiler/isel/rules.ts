@@ -354,6 +354,24 @@ export const RULES: readonly Rule[] = [
   rule('i32.sub', { op: 'i32.sub' }, (b, [x, y]) => i32(b.alu('sub', b.r32(x!), y!))),
   rule('i32.mul/pow2', { op: 'i32.mul', args: [P._, C32Pow2] }, (b, [x, y]) => i32(shifted(b, b.r32(x!), 'lsl', Math.log2((y as { value: number }).value)))),
   rule('i32.mul/pow2-left', { op: 'i32.mul', args: [C32Pow2, P._] }, (b, [x, y]) => i32(shifted(b, b.r32(y!), 'lsl', Math.log2((x as { value: number }).value)))),
+  // x * (2^k + 1) = x + (x << k); x * (2^k - 1) = (x << k) - x: one ALU op with a shifted operand, no constant.
+  // 2^k - 1 only up to 31: beyond, its lemma's obligations take Z3 minutes each.
+  ...(
+    [
+      ['i32.mul/pow2+1', 'add', 1, 0x7fffffff],
+      ['i32.mul/pow2-1', 'rsb', -1, 31],
+    ] as const
+  ).flatMap(([name, alu, d, max]) => {
+    const fits = numWhere((v) => v > 2 && v <= max && pow2(v - d));
+    const lower = (b: FnBuilder, x: Val, c: number) => {
+      const r = b.r32(x);
+      return i32(aluShifted(b, alu, r, r, 'lsl', Math.log2(c - d)));
+    };
+    return [
+      rule(name, { op: 'i32.mul', args: [P._, { k: 'c32', value: fits }] }, (b, [x, y]) => lower(b, x!, (y as { value: number }).value)),
+      rule(`${name}-left`, { op: 'i32.mul', args: [{ k: 'c32', value: fits }, P._] }, (b, [x, y]) => lower(b, y!, (x as { value: number }).value)),
+    ];
+  }),
   rule('i32.mul', { op: 'i32.mul' }, (b, [x, y]) => {
     const rd = b.v();
     b.emit({ op: 'mul', rd, rn: b.r32(x!), rm: b.r32(y!) });

@@ -3,7 +3,7 @@
  * constant c) in r1; temporaries are virtual registers from V (16).
  */
 import type { NumericOp } from '../../spec/wasm/ast.ts';
-import { cmp, cmpi, dp, dpi, konst, movs, shiftReg, specCond, udf, V, type Item } from '../arm-run.ts';
+import { cmp, cmpi, dp, dpi, dps, konst, movs, shiftReg, specCond, udf, V, type Item } from '../arm-run.ts';
 import { alg, condCase, range, valueCase, type Case } from './common.ts';
 import type { Lemma, Obligation } from './types.ts';
 import type { Z3Context, ZBV } from '../../spec/bv/z3.ts';
@@ -64,6 +64,28 @@ const mulLemma: Lemma = {
     for (const k of range(32)) {
       cases.push({ name: `pow2 k=${k}`, args: (s) => [s.r[0]!, A.bv(1n << BigInt(k), 32)], items: k ? [movs(2, 0, 'lsl', k)] : [], result: k ? 2 : 0 });
       cases.push({ name: `pow2-left k=${k}`, args: (s) => [A.bv(1n << BigInt(k), 32), s.r[0]!], items: k ? [movs(2, 0, 'lsl', k)] : [], result: k ? 2 : 0 });
+    }
+    return cases.map((c) => valueCase(ctx, 'i32.mul', c));
+  },
+};
+
+const mulShiftAddLemma: Lemma = {
+  name: 'isel/i32.mul/pow2+-1',
+  statement: 'i32.mul by 2^k + 1 (either side) = ADD rd, x, x, LSL #k for k in 1..30; by 2^k - 1 = RSB rd, x, x, LSL #k for k in 2..5 (the rule stops at 31).',
+  theory: 'QF_BV',
+  method: 'symbolic execution; one obligation per shift amount; Z3 unsat of the negation',
+  covers: ['i32.mul/pow2+1', 'i32.mul/pow2+1-left', 'i32.mul/pow2-1', 'i32.mul/pow2-1-left'],
+  build(ctx) {
+    const A = alg(ctx);
+    const cases: Case[] = [];
+    for (const k of range(32)) {
+      for (const [tag, opc, c] of [['+1', 'add', (1n << BigInt(k)) + 1n], ['-1', 'rsb', (1n << BigInt(k)) - 1n]] as const) {
+        // The rules take c > 2 that fits in a positive i32 (2^k - 1: at most 31).
+        if (c <= 2n || c >= 1n << 31n || (tag === '-1' && c > 31n)) continue;
+        const items = [dps(opc, 2, 0, 0, 'lsl', k)];
+        cases.push({ name: `pow2${tag} k=${k}`, args: (s) => [s.r[0]!, A.bv(c, 32)], items, result: 2 });
+        cases.push({ name: `pow2${tag}-left k=${k}`, args: (s) => [A.bv(c, 32), s.r[0]!], items, result: 2 });
+      }
     }
     return cases.map((c) => valueCase(ctx, 'i32.mul', c));
   },
@@ -265,6 +287,7 @@ void X;
 export const I32_LEMMAS: Lemma[] = [
   ...ALU.map(aluLemma),
   mulLemma,
+  mulShiftAddLemma,
   ...(['i32.div_s', 'i32.div_u', 'i32.rem_s', 'i32.rem_u'] as const).map(divLemma),
   divUPow2,
   ...SHIFTS.map(([op, k]) => shiftLemma(op, k)),
