@@ -31,6 +31,7 @@ import { runArm, type AEnd, type APath, type ArmEnv, type AState, type Store } f
 import { replayEntry } from './replay.ts';
 import { isRuntimeSymbol, trustRoutine, udivmod64LemmaText, type RuntimeTrust } from './runtime.ts';
 import { LEMMAS } from './lemmas.ts';
+import { assumption } from '../proofs/assumptions.ts';
 import { objectTable, tableContents } from './tables.ts';
 import { readElf, type ElfFile, type ElfRelocation, type ElfSymbol } from './elf.ts';
 import { consistent, DEFAULT_PROVE, prove, type Named, type ProveOptions } from './prove.ts';
@@ -45,7 +46,7 @@ export const ASSUMPTIONS: readonly string[] = [
   'the stack window [entry SP - 1 MiB, entry SP + 4 KiB) does not wrap around and is disjoint from linear memory, the globals block, the page-count word and the imported globals',
   'an imported global is the symbol its field names (spec/abi/layout.ts importSymbol), 4 (i32) or 8 (i64) bytes little-endian that do not wrap around and are disjoint from linear memory, the globals block, the page-count word and the other imported globals',
   'entry SP is 8-byte aligned and the entry LR has bit 0 set (AAPCS call from Thumb code)',
-  'the memory invariant (memoryInvariant in validator/validate.ts) holds whenever a defined function is entered and after every call it makes: it is proved at every exit and call site of every defined function and checked on the object\'s initial image; linked code (C callers and imported functions) is assumed not to break it, that is, not to write the page-count word nor linear memory at or above the current size',
+  `the memory invariant (memoryInvariant in validator/validate.ts: the page-count word within [initial pages, reservedPages], linear memory zero from the size to the end of the reservation) holds whenever a defined function is entered and after every call it makes; it is proved at every exit and call site of every defined function and checked on the object's initial image; ${assumption('linked-code-keeps-memory-invariant').statement}`,
   'immutable globals with a constant initialiser hold that value in the globals block',
   'a callee (AAPCS) preserves r4-r11, SP and the caller frame above its incoming arguments, and may change memory, globals and r0-r3, r12, LR, flags arbitrarily',
   'each table [tableBase, tableBase + 8 * entries) does not wrap around, is disjoint from the state, the stack and the other tables, holds the object\'s initial table words (relocated) and is never written (no table.set/grow in the subset; callees do not write it); every function a table holds is at an address with bit 0 set (Thumb)',
