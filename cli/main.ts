@@ -12,8 +12,9 @@ import { EXIT_CODES_HELP } from './common.ts';
 import { compileCommand, TARGETS } from './commands/compile.ts';
 import { runCommand } from './commands/run.ts';
 import { disasmCommand } from './commands/disasm.ts';
-import { wastCommand } from './commands/wast.ts';
+import { WAST_MAX_PAGES, wastCommand } from './commands/wast.ts';
 import { verifyCommand } from './commands/verify.ts';
+import { DEFAULT_PROVE } from '../validator/prove.ts';
 import { registerProofsCommand } from './commands/proofs.ts';
 import { recheckCommand, SOLVERS } from './commands/recheck.ts';
 
@@ -38,6 +39,7 @@ export function buildProgram(setCode: (code: number) => void = (c) => (process.e
     .option('-v, --verbose', 'print the allocation ladder rung of each function and every verdict')
     .option('--report <file.json>', 'write the proof report (JSON, warden-proof-report/1), also when validation fails')
     .option('--html <file.html>', 'write the proof report as a self-contained HTML page, also when validation fails')
+    .option('--rlimit <n>', `Z3 resource limit per obligation (default ${DEFAULT_PROVE.rlimit}); an obligation not decided within it makes the function unknown`)
     .option('--smt-dir <dir>', 'write every obligation as a standalone SMT-LIB2 file into <dir> (re-check with warden recheck)')
     .addHelpText('after', `\nExit codes: 0 written (all proved, or --no-verify); 1 bad input; 2 some function refuted; 3 some function unknown (2 and 3 write nothing but the proof report).`)
     .action(async (input: string, opts) => setCode(await compileCommand(input, opts)));
@@ -63,7 +65,7 @@ export function buildProgram(setCode: (code: number) => void = (c) => (process.e
     .description('run WebAssembly spec test scripts on compiled code under QEMU; ends with "N passed, N failed, N skipped"')
     .argument('<files...>', '.wast scripts')
     .option('-v, --verbose', 'per-file totals, every skip with its reason, QEMU statistics')
-    .option('--max-pages <n>', 'linear memory reserved per module instance, in 64 KiB pages', '16')
+    .option('--max-pages <n>', 'linear memory reserved per module instance, in 64 KiB pages', String(WAST_MAX_PAGES))
     .option('--timeout <seconds>', 'QEMU wall-clock limit per module instance', '20')
     .addHelpText('after', `\nExit codes: 0 no failure; 1 some assertion failed or bad input.`)
     .action(async (files: string[], opts) => setCode(await wastCommand(files, opts)));
@@ -76,6 +78,7 @@ export function buildProgram(setCode: (code: number) => void = (c) => (process.e
     .option('-v, --verbose', 'also print the assumptions the proofs rest on')
     .option('--report <file.json>', 'write the proof report (JSON, warden-proof-report/1)')
     .option('--html <file.html>', 'write the proof report as a self-contained HTML page')
+    .option('--rlimit <n>', `Z3 resource limit per obligation (default ${DEFAULT_PROVE.rlimit}); an obligation not decided within it makes the function unknown`)
     .option('--smt-dir <dir>', 'write every obligation as a standalone SMT-LIB2 file into <dir> (re-check with warden recheck)')
     .addHelpText('after', `\nExit codes: 0 all proved; 1 bad input; 2 some function refuted; 3 some function unknown.`)
     .action(async (input: string, obj: string, opts) => setCode(await verifyCommand(input, obj, opts)));

@@ -28,6 +28,13 @@ export const ASSUMPTIONS: readonly Assumption[] = [
     statement: 'A movConst pseudo-instruction (MOVW/MOVT, MOV/MVN immediate, or a literal load after encoding) leaves exactly its 32-bit value in the destination register and changes nothing else that the sequence reads.',
     reason: 'Constant materialisation is chosen by the encoder (compiler/target), after selection; lemmas model it as the register holding the constant. The validator checks the encoded bytes themselves.',
   },
+  {
+    id: 'linked-code-keeps-memory-invariant',
+    statement:
+      'Code linked with the object (C callers of its exports and the functions it imports) keeps the memory invariant of validator/validate.ts (memoryInvariant): it does not write the page-count word, nor linear memory at or above the current size (page-count word x 64 KiB).',
+    reason:
+      'That code is not in the object, so nothing can be proved about it. The rest of the invariant is proved: every defined function proves it at its exits and call sites, assuming it at entry and after calls, and the object\'s initial image is checked (page-count word = initial pages, linear memory zero above them). memory.grow relies on it: the compiled grow does not clear the new pages.',
+  },
 ];
 
 export function assumption(id: string): Assumption {

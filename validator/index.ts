@@ -4,5 +4,5 @@
  * obligation, `refuted` with a counterexample, or `unknown` with a reason).
  * Never imports from compiler/: it reads the final bytes only.
  */
-export { validateObject, ASSUMPTIONS, type ValidateOptions, type ReplayHook } from './validate.ts';
+export { validateObject, ASSUMPTIONS, type ValidateOptions, type ValidateProgress, type ReplayHook } from './validate.ts';
 export type { Verdict, UnknownReason, ObligationResult, Counterexample, ValidationReport, SolverAnswer } from './verdict.ts';

@@ -33,44 +33,60 @@ export async function prove(
 ): Promise<{ result: ObligationResult; counterexample?: Counterexample }> {
   // Arrays (memory) appear in almost every obligation; QF_ABV is the logic that admits them.
   const solver = new ctx.Solver('QF_ABV');
-  solver.set('rlimit', opts.rlimit);
-  for (const p of premises) solver.add(p);
-  solver.add(ctx.Not(goal));
-  // Taken before check(): afterwards Z3 prints its preprocessing (`model-add`), which is not SMT-LIB2.
-  const smt2 = opts.smt2 ? `(set-logic QF_ABV)\n${solver.toString()}\n(check-sat)\n` : undefined;
-  // Z3's `rlimit count` is a context-wide counter and `rlimit` is relative to it: report the difference.
-  const before = rlimitCount(solver);
-  const t0 = performance.now();
-  const answer = await solver.check();
-  const ms = Math.round((performance.now() - t0) * 10) / 10;
-  const rlimit = rlimitCount(solver) - before;
-  const result: ObligationResult = { name, address, answer: answer === 'unsat' ? 'unsat' : answer === 'sat' ? 'sat' : 'unknown', ms, rlimit };
-  if (smt2 !== undefined) result.smt2 = smt2;
-  if (answer !== 'sat') return { result };
-  const model = solver.model();
-  const values: Record<string, string> = {};
-  for (const s of symbols) {
-    const v = model.eval(s.term as ZBV, true);
-    const text = v.toString();
-    values[s.name] = /^\d+$/.test(text) ? `0x${BigInt(text).toString(16)}` : text;
+  try {
+    solver.set('rlimit', opts.rlimit);
+    for (const p of premises) solver.add(p);
+    solver.add(ctx.Not(goal));
+    // Taken before check(): afterwards Z3 prints its preprocessing (`model-add`), which is not SMT-LIB2.
+    const smt2 = opts.smt2 ? `(set-logic QF_ABV)\n${solver.toString()}\n(check-sat)\n` : undefined;
+    // Z3's `rlimit count` is a context-wide counter and `rlimit` is relative to it: report the difference.
+    const before = rlimitCount(solver);
+    const t0 = performance.now();
+    const answer = await solver.check();
+    const ms = Math.round((performance.now() - t0) * 10) / 10;
+    const rlimit = rlimitCount(solver) - before;
+    const result: ObligationResult = { name, address, answer: answer === 'unsat' ? 'unsat' : answer === 'sat' ? 'sat' : 'unknown', ms, rlimit };
+    if (smt2 !== undefined) result.smt2 = smt2;
+    if (answer !== 'sat') return { result };
+    const model = solver.model();
+    try {
+      const values: Record<string, string> = {};
+      for (const s of symbols) {
+        const v = model.eval(s.term as ZBV, true);
+        const text = v.toString();
+        values[s.name] = /^\d+$/.test(text) ? `0x${BigInt(text).toString(16)}` : text;
+      }
+      return { result, counterexample: { values, replay: { kind: 'pending' } } };
+    } finally {
+      model.release();
+    }
+  } finally {
+    // Freed now, not whenever a JS finalizer runs: a solver holds most of Z3's memory for a query.
+    solver.release();
   }
-  return { result, counterexample: { values, replay: { kind: 'pending' } } };
 }
 
-function rlimitCount(solver: { statistics(): { get(key: string): number } }): number {
+function rlimitCount(solver: { statistics(): { get(key: string): number; release(): void } }): number {
+  const stats = solver.statistics();
   try {
-    return solver.statistics().get('rlimit count');
+    return stats.get('rlimit count');
   } catch {
     return 0;
+  } finally {
+    stats.release();
   }
 }
 
 /** Is the conjunction satisfiable? Used to refuse vacuous regions (inconsistent premises would prove anything). */
 export async function consistent(ctx: Z3Context, premises: ZBool[], opts: ProveOptions): Promise<SolverAnswerSat> {
   const solver = new ctx.Solver('QF_ABV');
-  solver.set('rlimit', opts.rlimit);
-  for (const p of premises) solver.add(p);
-  return solver.check();
+  try {
+    solver.set('rlimit', opts.rlimit);
+    for (const p of premises) solver.add(p);
+    return await solver.check();
+  } finally {
+    solver.release();
+  }
 }
 
 export type SolverAnswerSat = 'sat' | 'unsat' | 'unknown';

@@ -297,7 +297,7 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
       }
       const lt = lowOf(t);
       const le = lowOf(e);
-      return t.size() > 32 && lt && le ? setLow(r, Z.ite(c, lt, le)) : r;
+      return t.size() > 32 && lt && le ? setLow(r, A.ite(c, lt, le)) : r;
     },
     boolNot: (p) => {
       const k = cb(p);

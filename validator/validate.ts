@@ -22,8 +22,8 @@ import { CERT_SECTION, decodeCertificate, type Certificate, type CutPoint, type 
 import { importSymbol, stateSymbols, TABLE_ENTRY_BYTES, tableSymbol, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
 import { trapCode } from '../spec/abi/traps.ts';
 import { loadLE } from '../spec/bv/derived.ts';
-import type { Z3Context, ZBool, ZBV } from '../spec/bv/z3.ts';
-import { init } from 'z3-solver';
+import type { ZBool, ZBV } from '../spec/bv/z3.ts';
+import { withContext } from './context.ts';
 import { validatorAlgebra, type SymMem, type VAlgebra } from './symmem.ts';
 import type { Module } from '../spec/wasm/ast.ts';
 import { decodeModule } from '../spec/wasm/decode.ts';
@@ -31,6 +31,7 @@ import { runArm, type AEnd, type APath, type ArmEnv, type AState, type Store } f
 import { replayEntry } from './replay.ts';
 import { isRuntimeSymbol, trustRoutine, udivmod64LemmaText, type RuntimeTrust } from './runtime.ts';
 import { LEMMAS } from './lemmas.ts';
+import { assumption } from '../proofs/assumptions.ts';
 import { objectTable, tableContents } from './tables.ts';
 import { readElf, type ElfFile, type ElfRelocation, type ElfSymbol } from './elf.ts';
 import { consistent, DEFAULT_PROVE, prove, type Named, type ProveOptions } from './prove.ts';
@@ -45,7 +46,7 @@ export const ASSUMPTIONS: readonly string[] = [
   'the stack window [entry SP - 1 MiB, entry SP + 4 KiB) does not wrap around and is disjoint from linear memory, the globals block, the page-count word and the imported globals',
   'an imported global is the symbol its field names (spec/abi/layout.ts importSymbol), 4 (i32) or 8 (i64) bytes little-endian that do not wrap around and are disjoint from linear memory, the globals block, the page-count word and the other imported globals',
   'entry SP is 8-byte aligned and the entry LR has bit 0 set (AAPCS call from Thumb code)',
-  'the memory invariant (memoryInvariant in validator/validate.ts) holds whenever a defined function is entered and after every call it makes: it is proved at every exit and call site of every defined function and checked on the object\'s initial image; linked code (C callers and imported functions) is assumed not to break it, that is, not to write the page-count word nor linear memory at or above the current size',
+  `the memory invariant (memoryInvariant in validator/validate.ts: the page-count word within [initial pages, reservedPages], linear memory zero from the size to the end of the reservation) holds whenever a defined function is entered and after every call it makes; it is proved at every exit and call site of every defined function and checked on the object's initial image; ${assumption('linked-code-keeps-memory-invariant').statement}`,
   'immutable globals with a constant initialiser hold that value in the globals block',
   'a callee (AAPCS) preserves r4-r11, SP and the caller frame above its incoming arguments, and may change memory, globals and r0-r3, r12, LR, flags arbitrarily',
   'each table [tableBase, tableBase + 8 * entries) does not wrap around, is disjoint from the state, the stack and the other tables, holds the object\'s initial table words (relocated) and is never written (no table.set/grow in the subset; callees do not write it); every function a table holds is at an address with bit 0 set (Thumb)',
@@ -59,6 +60,15 @@ const STACK_ABOVE = 1 << 12;
 export interface ValidateOptions extends Partial<ProveOptions> {
   /** Replays a counterexample on the concrete interpreters; without it, `replay` stays `pending`. */
   replay?: ReplayHook;
+  /** Called after each function's verdict (e.g. a progress bar); `ms` is the function's validation wall time. */
+  onProgress?: (p: ValidateProgress) => void;
+}
+
+export interface ValidateProgress {
+  done: number;
+  total: number;
+  verdict: Verdict;
+  ms: number;
 }
 
 /** Validate every defined function of a module against an object file carrying a certificate. */
@@ -71,27 +81,30 @@ export async function validateObject(wasm: Uint8Array, object: Uint8Array, optio
   const certSection = elf.sections.find((s) => s.name === CERT_SECTION);
   const cert = certSection ? decodeCertificate(certSection.data) : { ok: false as const, reason: `no ${CERT_SECTION} section` };
   if (!cert.ok) {
-    return {
-      assumptions: [...ASSUMPTIONS],
-      verdicts: defined.map((func) => ({ kind: 'unknown', func, symbol: '', reason: { kind: 'certificate', detail: cert.reason }, obligations: [] })),
-    };
+    const verdicts: Verdict[] = defined.map((func) => ({ kind: 'unknown', func, symbol: '', reason: { kind: 'certificate', detail: cert.reason }, obligations: [] }));
+    verdicts.forEach((verdict, i) => options.onProgress?.({ done: i + 1, total: verdicts.length, verdict, ms: 0 }));
+    return { assumptions: [...ASSUMPTIONS], verdicts };
   }
   const verdicts: Verdict[] = [];
   for (const func of defined) {
-    // A fresh Z3 context per function: a verdict never depends on what was solved before it.
-    const A = validatorAlgebra(await freshContext());
+    const t0 = performance.now();
     const fc = cert.cert.functions.filter((f) => f.index === func);
     const symbol = fc[0]?.symbol ?? '';
     const obligations: ObligationResult[] = [];
-    try {
-      if (fc.length !== 1) refuse({ kind: 'certificate', detail: `${fc.length} certificate entries for function ${func}` });
-      const v = await validateFunction({ A, module, wasm, elf, cert: cert.cert, fc: fc[0]!, nImports, opts, obligations });
-      if (v.kind === 'refuted') v.counterexample.replay = options.replay ? await options.replay(v) : builtinReplay(module, elf, v);
-      verdicts.push(v);
-    } catch (e) {
-      if (e instanceof Refusal) verdicts.push({ kind: 'unknown', func, symbol, reason: e.reason, ...(e.address !== undefined ? { address: e.address } : {}), obligations });
-      else verdicts.push({ kind: 'unknown', func, symbol, reason: { kind: 'spec-error', detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }, obligations });
-    }
+    // A fresh Z3 context per function, deleted with its terms when the verdict is in (context.ts).
+    const verdict = await withContext(async (ctx): Promise<Verdict> => {
+      try {
+        if (fc.length !== 1) refuse({ kind: 'certificate', detail: `${fc.length} certificate entries for function ${func}` });
+        const v = await validateFunction({ A: validatorAlgebra(ctx), module, wasm, elf, cert: cert.cert, fc: fc[0]!, nImports, opts, obligations });
+        if (v.kind === 'refuted') v.counterexample.replay = options.replay ? await options.replay(v) : builtinReplay(module, elf, v);
+        return v;
+      } catch (e) {
+        if (e instanceof Refusal) return { kind: 'unknown', func, symbol, reason: e.reason, ...(e.address !== undefined ? { address: e.address } : {}), obligations };
+        return { kind: 'unknown', func, symbol, reason: { kind: 'spec-error', detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }, obligations };
+      }
+    });
+    verdicts.push(verdict);
+    options.onProgress?.({ done: verdicts.length, total: defined.length, verdict, ms: performance.now() - t0 });
   }
   return { assumptions: [...ASSUMPTIONS], verdicts };
 }
@@ -486,11 +499,12 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     const { w, a, premises: startPremises, symbols } = st.init();
     const here = armCutAt.get(st.address) ?? [];
     const skip = new Set(here.map((i) => cuts[i]!.flat).filter((f) => f !== st.flat));
-    const wpaths = runWasm(wenv, st.flat, w, skip);
+    const wpaths = runWasm(wenv, st.flat, w, skip, new Set(here));
     const apaths = runArm(aenv, st.address, a);
     const base = [...fixed, ...startPremises];
     const sat = await consistent(A.ctx, base, opts);
-    if (sat !== 'sat') refuse({ kind: 'certificate', detail: `the premises of region ${st.label} are ${sat === 'unsat' ? 'inconsistent (the map contradicts the assumptions)' : 'undecided'}` }, st.address);
+    if (sat === 'unsat') refuse({ kind: 'certificate', detail: `the premises of region ${st.label} are inconsistent (the map contradicts the assumptions)` }, st.address);
+    if (sat !== 'sat') refuse({ kind: 'solver', obligation: `premises of region ${st.label}`, detail: `Z3 could not decide that they are consistent within rlimit ${opts.rlimit}` }, st.address);
     // Defence in depth: the ARM successor guards must cover every input (spec/arm promises it).
     if (!(await check(`${st.label}: arm paths exhaustive`, st.address, base, A.boolOr(...apaths.map((ap) => A.boolAnd(...ap.cond))), symbols))) return fail!;
     for (const [ai, ap] of apaths.entries()) {
@@ -721,14 +735,6 @@ function builtinReplay(module: Module, elf: ElfFile, v: Verdict & { kind: 'refut
     module, func: v.func, params: t.params, results: t.results, obligation: v.obligation.name, values: v.counterexample.values,
     text: text.data, start, end, relocated: elf.relocations.some((r) => r.target === text.index && r.offset >= start && r.offset < end),
   });
-}
-
-let z3: ReturnType<typeof init> | undefined;
-let contexts = 0;
-async function freshContext(): Promise<Z3Context> {
-  z3 ??= init();
-  const { Context } = await z3;
-  return new Context(`warden-validator-${contexts++}`) as unknown as Z3Context;
 }
 
 /** Where replay of a counterexample on the concrete interpreters will plug in (spec/wasm/interp.ts, spec/arm/interp.ts). */

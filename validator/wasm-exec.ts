@@ -81,9 +81,11 @@ const MAX_STEPS = 100_000;
 /**
  * Run every path from flat index `start` with state `init`. Cut points in `skip` are passed through:
  * they share the region's start machine address, so the ARM side, which never stops at its own start
- * address, is already past them.
+ * address, is already past them. At `start` itself a path stops at once only at a cut point elsewhere
+ * in the machine code (e.g. the entry and a loop header at the first WASM instruction, the header
+ * after the prologue): the ARM side runs to it.
  */
-export function runWasm(env: WasmEnv, start: number, init: WState, skip: ReadonlySet<number> = new Set()): WPath[] {
+export function runWasm(env: WasmEnv, start: number, init: WState, skip: ReadonlySet<number> = new Set(), startCuts: ReadonlySet<number> = new Set()): WPath[] {
   const { A } = env;
   const done: WPath[] = [];
   const work: { i: number; s: WState; cond: ZBool[]; trace: number[] }[] = [{ i: start, s: init, cond: [], trace: [] }];
@@ -104,7 +106,7 @@ export function runWasm(env: WasmEnv, start: number, init: WState, skip: Readonl
     const fork = (c: ZBool, target: number, st: WState) => work.push({ i: target, s: st, cond: [...cond, c], trace: [...trace] });
     for (;;) {
       if (++steps > MAX_STEPS) refuse({ kind: 'path-limit', detail: `more than ${MAX_STEPS} WASM steps in one region` });
-      if (trace.length > 0 && env.cutAt.has(i) && !skip.has(i)) {
+      if (env.cutAt.has(i) && !skip.has(i) && (trace.length > 0 || !startCuts.has(env.cutAt.get(i)!))) {
         finish({ kind: 'cut', index: env.cutAt.get(i)! });
         break;
       }

@@ -5,7 +5,7 @@
  */
 import { compileInput, EXIT, headerPathFor, loadInput, writeFilesAtomic } from '../common.ts';
 import { UserError } from '../errors.ts';
-import { formatVerdict, proofReportFiles, reportExit, validate, wantsReport, type ReportCliOptions } from './verify.ts';
+import { formatVerdict, proofReportFiles, reportExit, rlimitOf, validate, wantsReport, type ReportCliOptions } from './verify.ts';
 
 export const TARGETS = ['cortex-m3', 'cortex-m4', 'cortex-m7'] as const;
 
@@ -21,7 +21,8 @@ export async function compileCommand(input: string, opts: CompileCliOptions): Pr
   if (!opts.output) throw new UserError('compile: missing output file (-o OUT)');
   if (!(TARGETS as readonly string[]).includes(opts.target)) throw new UserError(`compile: unknown target '${opts.target}' (expected one of ${TARGETS.join(', ')})`);
   if (opts.prefix !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.prefix)) throw new UserError(`compile: prefix '${opts.prefix}' is not a C identifier prefix`);
-  if (!opts.verify && wantsReport(opts)) throw new UserError('compile: --report, --html and --smt-dir need validation; drop --no-verify');
+  if (!opts.verify && (wantsReport(opts) || opts.rlimit !== undefined)) throw new UserError('compile: --report, --html, --smt-dir and --rlimit need validation; drop --no-verify');
+  if (opts.verify) rlimitOf(opts); // a bad --rlimit is reported before compiling
   const out = opts.output;
   const header = headerPathFor(out);
   if (header === input || out === input) throw new UserError(`compile: output ${out} would overwrite the input`);
@@ -35,7 +36,7 @@ export async function compileCommand(input: string, opts: CompileCliOptions): Pr
   }
   let reports: { path: string; data: string }[] = [];
   if (opts.verify) {
-    const report = await validate(mod.bytes, compiled.object, out, opts.smtDir !== undefined);
+    const report = await validate(mod.bytes, compiled.object, out, { smt2: opts.smtDir !== undefined, rlimit: rlimitOf(opts) });
     const code = reportExit(report);
     for (const v of report.verdicts) if (opts.verbose || v.kind !== 'proved') (v.kind === 'proved' ? console.log : console.error)(formatVerdict(mod.module, v));
     const bad = report.verdicts.filter((v) => v.kind !== 'proved').length;

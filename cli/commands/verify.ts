@@ -12,6 +12,7 @@ import { buildReport, type ReportInput } from '../../proofs/report/build.ts';
 import { reportFiles, smtDirAsRecorded, toolVersions, type ReportPaths } from '../../proofs/report/files.ts';
 import { EXIT, loadInput, readInput, writeFilesAtomic, type LoadedInput } from '../common.ts';
 import { UserError } from '../errors.ts';
+import { validationProgress } from '../progress.ts';
 
 const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
 
@@ -49,20 +50,29 @@ export function reportExit(r: ValidationReport): number {
   return EXIT.ok;
 }
 
-export async function validate(wasm: Uint8Array, object: Uint8Array, what: string, smt2 = false): Promise<ValidationReport> {
+export async function validate(wasm: Uint8Array, object: Uint8Array, what: string, opts: { smt2: boolean; rlimit: number }): Promise<ValidationReport> {
   try {
-    return await validateObject(wasm, object, { smt2 });
+    return await validateObject(wasm, object, { ...opts, onProgress: validationProgress() });
   } catch (e) {
     if (e instanceof ElfError) throw new UserError(`${what}: ${e.message}`);
     throw e;
   }
 }
 
-/** The report flags of `compile` and `verify`. */
+/** The validation and report flags of `compile` and `verify`. */
 export interface ReportCliOptions {
   report?: string;
   html?: string;
   smtDir?: string;
+  rlimit?: string;
+}
+
+/** `--rlimit N`: Z3's resource limit per obligation (a count, not time, so verdicts are reproducible). */
+export function rlimitOf(o: ReportCliOptions): number {
+  if (o.rlimit === undefined) return DEFAULT_PROVE.rlimit;
+  const n = Number(o.rlimit);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UserError(`--rlimit '${o.rlimit}' is not a positive integer`);
+  return n;
 }
 
 export const reportPaths = (o: ReportCliOptions): ReportPaths => ({
@@ -94,7 +104,7 @@ export async function proofReportFiles(
     date: new Date().toISOString(),
     versions: await toolVersions(),
     input: { path: mod.path, file: readInput(mod.path), wasm: mod.bytes },
-    options: { ...rest.options, rlimit: DEFAULT_PROVE.rlimit },
+    options: { ...rest.options, rlimit: rlimitOf(o) },
     validation,
     smtDir: smtDirAsRecorded(paths),
   });
@@ -104,7 +114,7 @@ export async function proofReportFiles(
 export async function verifyCommand(input: string, objPath: string, opts: { verbose?: boolean } & ReportCliOptions): Promise<number> {
   const mod = await loadInput(input);
   const obj = readInput(objPath);
-  const report = await validate(mod.bytes, obj, objPath, opts.smtDir !== undefined);
+  const report = await validate(mod.bytes, obj, objPath, { smt2: opts.smtDir !== undefined, rlimit: rlimitOf(opts) });
   writeFilesAtomic(
     await proofReportFiles(opts, mod, report, {
       command: 'warden verify',

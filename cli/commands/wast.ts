@@ -11,6 +11,9 @@ import { wabtTextToBinary } from '../../compiler/frontend/index.ts';
 import { EXIT, readInput } from '../common.ts';
 import { UserError } from '../errors.ts';
 
+/** Linear memory reserved per module instance unless --max-pages says otherwise (also the spec-suite proving run). */
+export const WAST_MAX_PAGES = 16;
+
 export interface WastCliOptions {
   verbose?: boolean;
   maxPages: string;

@@ -50,16 +50,37 @@ function globalGetter(name: string, index: number, type: IntType): ObjFunction {
   return { name, global: false, code };
 }
 
+/** Decode a script's module as `warden wast` does (also the spec-suite proving run, tests/suite). */
+export async function loadForWast(bytes: Uint8Array, label: string): Promise<LoadOutcome<{ module: Module; bytes: Uint8Array }>> {
+  const l = await loadWasm(bytes, label);
+  if (l.ok) return { kind: 'ok', instance: { module: l.module, bytes: l.bytes } };
+  const e = l.errors[0]!;
+  const msg = formatFrontendError(e).replace(/\s*\n\s*/g, ' ');
+  return e.kind === 'unsupported' ? { kind: 'unsupported', reason: msg } : { kind: 'rejected', message: msg };
+}
+
+/** Compile a script's module as `warden wast` does: `maxPages` reserved whatever the module declares. */
+export function compileForWast(m: Module, maxPages: number): LoadOutcome<CompiledModule> {
+  let r;
+  try {
+    r = compileModule(m, { maxPages, reservePages: maxPages });
+  } catch (e) {
+    return { kind: 'error', message: `compiler threw: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  if (!r.ok) {
+    const e = r.errors[0]!;
+    const msg = formatCompileError(e).replace(/\s*\n\s*/g, ' ');
+    return e.kind === 'unsupported' ? { kind: 'unsupported', reason: msg } : { kind: 'error', message: `compile error: ${msg}` };
+  }
+  return { kind: 'ok', instance: r.output };
+}
+
 export function qemuEngine(opts: QemuEngineOptions): WastEngine<QemuInstance> {
   return {
     async load(bytes, label): Promise<LoadOutcome<QemuInstance>> {
-      const l = await loadWasm(bytes, label);
-      if (!l.ok) {
-        const e = l.errors[0]!;
-        const msg = formatFrontendError(e).replace(/\s*\n\s*/g, ' ');
-        return e.kind === 'unsupported' ? { kind: 'unsupported', reason: msg } : { kind: 'rejected', message: msg };
-      }
-      const m = l.module;
+      const l = await loadForWast(bytes, label);
+      if (l.kind !== 'ok') return l;
+      const m = l.instance.module;
       // Imports: spectest.print* (no results) become no-op stubs; anything else needs another module.
       const stubs: ObjFunction[] = [];
       const seen = new Set<string>();
@@ -84,18 +105,8 @@ export function qemuEngine(opts: QemuEngineOptions): WastEngine<QemuInstance> {
           return { kind: 'unsupported', reason: 'element segment out of table bounds (the instantiation trap "out of bounds table access" is not modelled)' };
         }
       }
-      let r;
-      try {
-        r = compileModule(m, { maxPages: opts.maxPages, reservePages: opts.maxPages });
-      } catch (e) {
-        return { kind: 'error', message: `compiler threw: ${e instanceof Error ? e.message : String(e)}` };
-      }
-      if (!r.ok) {
-        const e = r.errors[0]!;
-        const msg = formatCompileError(e).replace(/\s*\n\s*/g, ' ');
-        return e.kind === 'unsupported' ? { kind: 'unsupported', reason: msg } : { kind: 'error', message: `compile error: ${msg}` };
-      }
-      return { kind: 'ok', instance: { module: m, compiled: r.output, stubs } };
+      const r = compileForWast(m, opts.maxPages);
+      return r.kind === 'ok' ? { kind: 'ok', instance: { module: m, compiled: r.instance, stubs } } : r;
     },
 
     async run(inst, calls): Promise<CallOutcome[]> {

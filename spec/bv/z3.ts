@@ -12,20 +12,34 @@ export type ZBV = ReturnType<Ctx['BitVec']['const']>;
 export type ZBool = ReturnType<Ctx['Bool']['const']>;
 export type ZMem = ReturnType<Ctx['Array']['const']>;
 
-let api: ReturnType<typeof init> | undefined;
+export type Z3Api = Awaited<ReturnType<typeof init>>;
+
+let api: Promise<Z3Api> | undefined;
 let ready: Promise<Z3Context> | undefined;
 
-/** The process-wide Z3 context (z3-solver's init costs ~150 ms, once). */
-export function z3Context(): Promise<Z3Context> {
+/**
+ * The process-wide Z3 instance (z3-solver's init costs ~150 ms and each init is a separate wasm heap
+ * of its own, so everyone shares this one).
+ */
+export function z3Api(): Promise<Z3Api> {
   api ??= init();
-  ready ??= api.then(({ Context }) => new Context('main'));
+  return api;
+}
+
+/** The process-wide Z3 context. */
+export function z3Context(): Promise<Z3Context> {
+  ready ??= z3Api().then(({ Context }) => new Context('main'));
   return ready;
+}
+
+/** Bytes Z3 has allocated and not freed in this process (its own allocator's count; for measurements). */
+export async function z3AllocatedBytes(): Promise<number> {
+  return Number((await z3Api()).Z3.get_estimated_alloc_size());
 }
 
 /** The Z3 build inside z3-solver, e.g. `Z3 5.1.0.0` (for the proof report's identity). */
 export async function z3FullVersion(): Promise<string> {
-  api ??= init();
-  return (await api).Z3.get_full_version();
+  return (await z3Api()).Z3.get_full_version();
 }
 
 /** The Z3 algebra plus the means to make fresh symbols. */

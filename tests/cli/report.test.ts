@@ -25,9 +25,6 @@ const ADD = `(module
   (func (export "f") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
   (func (export "g") (param i32) (result i32) (i32.xor (local.get 0) (i32.const 5))))`;
 const SUB = ADD.replace('i32.add', 'i32.sub');
-// call_indirect: not modelled by the validator yet (README, Honest limits), so compile fails validation (unknown).
-const CI = `(module (type $t (func (result i32))) (table 1 funcref) (func $k (result i32) i32.const 7) (elem (i32.const 0) $k)
-  (func (export "ci") (param i32) (result i32) (call_indirect (type $t) (local.get 0))))`;
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -36,7 +33,7 @@ const obligationsOf = (r: ProofReport) => r.functions.flatMap((f) => f.obligatio
 const lastLine = (s: string) => s.trim().split('\n').at(-1);
 
 describe('proof report files from the CLI, and warden recheck', () => {
-  const dir = scratch({ 'add.wat': ADD, 'sub.wat': SUB, 'ci.wat': CI });
+  const dir = scratch({ 'add.wat': ADD, 'sub.wat': SUB });
   dirs.push(dir);
 
   it('compile --report --html --smt-dir writes all three with the object; each listed SMT file exists', async () => {
@@ -123,7 +120,8 @@ describe('proof report files from the CLI, and warden recheck', () => {
   });
 
   it('a compile that fails validation writes the report but not the object', async () => {
-    const r = await warden(['compile', 'ci.wat', '-o', 'ci.o', '--report', 's.json', '--html', 's.html'], dir);
+    // An rlimit of 1 leaves every obligation undecided: a real `unknown` verdict, whatever the validator models.
+    const r = await warden(['compile', 'add.wat', '-o', 'ci.o', '--rlimit', '1', '--report', 's.json', '--html', 's.html'], dir);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('nothing written but the proof report');
     expect(existsSync(join(dir, 'ci.o'))).toBe(false);
@@ -131,12 +129,14 @@ describe('proof report files from the CLI, and warden recheck', () => {
     const rep = readReport(join(dir, 's.json'));
     expect(rep.identity.object.status).toBe('not-written');
     expect(rep.identity.object.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(rep.functions.map((f) => f.verdict)).toEqual(['proved', 'unknown']);
+    expect(rep.functions.map((f) => f.verdict)).toEqual(['unknown', 'unknown']);
+    expect(rep.functions.map((f) => f.unknown?.kind)).toEqual(['solver', 'solver']);
+    expect(rep.identity.options).toMatchObject({ rlimit: 1 });
     expect(rep.smt).toBeNull();
-    expect(readFileSync(join(dir, 's.html'), 'utf8')).toContain('1 of 2 functions not proved');
+    expect(readFileSync(join(dir, 's.html'), 'utf8')).toContain('2 of 2 functions not proved');
   });
 
-  it('errors: --no-verify with a report, recheck of a report without SMT files, an unknown solver', async () => {
+  it('errors: --no-verify with a report, recheck of a report without SMT files, an unknown solver, a bad --rlimit', async () => {
     const a = await warden(['compile', 'add.wat', '-o', 'x.o', '--no-verify', '--report', 'x.json'], dir);
     expect(a.code).toBe(1);
     expect(a.stderr).toContain('need validation');
@@ -147,5 +147,9 @@ describe('proof report files from the CLI, and warden recheck', () => {
     const c = await warden(['recheck', 'out/r.json', '--solver', 'yices'], dir);
     expect(c.code).toBe(1);
     expect(c.stderr).toContain("unknown solver 'yices'");
+    const d = await warden(['compile', 'add.wat', '-o', 'x.o', '--rlimit', '0'], dir);
+    expect(d.code).toBe(1);
+    expect(d.stderr).toContain("--rlimit '0' is not a positive integer");
+    expect(existsSync(join(dir, 'x.o'))).toBe(false);
   });
 });

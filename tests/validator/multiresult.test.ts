@@ -1,6 +1,8 @@
 /** Several results (r0-r3 laid out like params, spec/abi/aapcs.ts resultLocations) at exit and after calls; import symbols. */
 import { describe, expect, it } from 'vitest';
 import type { CutPoint, FunctionCertificate } from '../../spec/abi/certificate.ts';
+import { validateObject } from '../../validator/validate.ts';
+import { compileWat } from '../compiler/pipeline-harness.ts';
 import { cert, fn, funcCert, hasToolchain, instrOffsets, summary, validate } from './harness.ts';
 
 const leaf = { saved: [], size: 0 };
@@ -58,5 +60,19 @@ describe.runIf(hasToolchain())('import symbols (spec/abi/layout.ts importSymbol)
   });
   it('a prefixed import symbol is no known function', async () => {
     expect(await run(WAT, 'push {r4, lr}\n bl p_g\n pop {r4, pc}', frame, cut, 'p_')).toMatch(/^unknown: relocation: BL to p_g, which is no known function/);
+  });
+});
+
+describe('several results (compiled)', () => {
+  it('proves a module returning (i32, i32) and (i64, i32), calling one and an import', async () => {
+    const c = await compileWat(`(module
+      (import "env" "ext" (func $ext (param i32) (result i32)))
+      (func $pair (param i32 i64) (result i64 i32) local.get 1 local.get 0)
+      (func (export "swap") (param i32 i32) (result i32 i32) local.get 1 local.get 0)
+      (func (export "use") (param i32 i64) (result i32)
+        local.get 0 local.get 1 call $pair
+        local.get 0 i32.add call $ext i64.extend_i32_u i64.add i32.wrap_i64))`);
+    const r = await validateObject(c.bytes, c.out.object);
+    expect(summary(r).map((s) => s.replace(/ \(\d+\)$/, ''))).toEqual(['proved', 'proved', 'proved']);
   });
 });

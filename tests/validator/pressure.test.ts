@@ -23,6 +23,11 @@ describe('register pressure under the default rlimit', () => {
     const r = await compiledVerdicts(readFileSync('examples/pressure/deep50.wat', 'utf8'));
     expect(summary(r)).toEqual([expect.stringMatching(/^proved/)]);
   }, 300_000);
+  // i64 mul, rotl by a variable amount, sub with borrow and sign extension: both sides reach one term.
+  it('proves examples/pressure/i64x4-with-4-params.wat', async () => {
+    const r = await compiledVerdicts(readFileSync('examples/pressure/i64x4-with-4-params.wat', 'utf8'));
+    expect(summary(r)).toEqual([expect.stringMatching(/^proved/)]);
+  }, 300_000);
   it('proves i64.rotl and i64.shr_u by a variable amount as compiled', async () => {
     const r = await compiledVerdicts(`(module
       (func (export "rotl") (param i64 i64) (result i64) (i64.rotl (local.get 0) (local.get 1)))

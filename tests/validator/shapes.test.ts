@@ -147,6 +147,23 @@ describe.runIf(hasToolchain())('program points as the certificate defines them',
     ];
     expect(await run(wat, body, { saved: [4, 14], size: 0 }, both)).toMatch(/^proved/);
   });
+  it('a `return` reaches the exit cut point before the shared epilogue (spec suite store.wast as-return-value)', async () => {
+    const RET = `(module (func (param i32) (result i32) (return (i32.add (local.get 0) (i32.const 1))) (drop (i32.const 5)) (i32.const 7)))`;
+    const bo = (await import('../../spec/wasm/decode.ts')).decodeModule(await (await import('./harness.ts')).watToWasm(RET)).funcs[0]!.byteOffset;
+    const exit = (reg: number) => (): CutPoint[] => [{ kind: 'exit', address: 4, wasm: { offset: bo, position: 'after' }, locals: [], stack: [{ type: 'i32', loc: { kind: 'reg', reg } }] }];
+    // 0: adds (2)  2: b (2)  4: exit: bx lr
+    expect(await run(RET, 'adds r0, r0, #1\n b 1f\n1: bx lr', leaf, exit(0))).toMatch(/^proved/);
+    notProved(await run(RET, 'adds r0, r0, #2\n b 1f\n1: bx lr', leaf, exit(0)));
+    notProved(await run(RET, 'adds r0, r0, #1\n b 1f\n1: bx lr', leaf, exit(1)));
+  });
+  it('a loop header at the first WASM instruction, after the prologue: the entry region stops there (spec suite nop.wast as-loop-mid)', async () => {
+    const LOOP = `(module (func (result i32) (loop (result i32) (i32.const 2))))`;
+    const header = (w: Uint8Array): CutPoint[] => [{ kind: 'loop', address: 2, wasm: { offset: at(w, 'loop'), position: 'before' }, locals: [], stack: [] }];
+    // 0: push (2)  2: loop header: movs (2)  4: pop
+    expect(await run(LOOP, 'push {r4, lr}\n movs r0, #2\n pop {r4, pc}', { saved: [4, 14], size: 0 }, header)).toMatch(/^proved/);
+    notProved(await run(LOOP, 'push {r4, lr}\n movs r0, #3\n pop {r4, pc}', { saved: [4, 14], size: 0 }, header));
+    notProved(await run(LOOP, 'push {r4, lr}\n movs r0, #2\n pop {r4, pc}', { saved: [4, 14], size: 8 }, header));
+  });
   it('proves a join `after` an if followed by more code', async () => {
     const good = 'cbz r0, 1f\n movs r0, #7\n b 2f\n1: movs r0, #9\n2: adds r0, r0, #1\n bx lr';
     const cuts = (wasm: Uint8Array): CutPoint[] => [
