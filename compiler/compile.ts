@@ -294,12 +294,14 @@ export function compileModule(m: Module, options: CompileOptions = {}): CompileR
       cutPoints: r.fn.cutPoints.map(({ label, ...c }) => ({ ...c, address: c.kind === 'entry' ? 0 : enc.labelOffsets.get(label)! })),
     });
   }
-  // An active data segment beyond the reserved memory would trap at instantiation; an object cannot.
+  // An active data segment beyond the memory's initial size traps at instantiation (the reservation for
+  // memory.grow does not count); an object cannot.
+  const initialPages = m.memories[0]?.min ?? 0;
   for (const d of m.datas) {
     if (d.offset?.kind !== 'i32.const') continue;
     const at = d.offset.value >>> 0;
-    if (at + d.bytes.length > reservedPages * WASM_PAGE_BYTES) {
-      errors.push({ kind: 'unsupported', offset: d.byteOffset, feature: `data segment at ${at} (+${d.bytes.length} bytes) beyond the ${reservedPages} reserved memory pages (an instantiation trap)` });
+    if (at + d.bytes.length > initialPages * WASM_PAGE_BYTES) {
+      errors.push({ kind: 'unsupported', offset: d.byteOffset, feature: `data segment at ${at} (+${d.bytes.length} bytes) beyond the memory's ${initialPages} initial pages (an instantiation trap)` });
     }
   }
   // Likewise an active element segment beyond its table's size.

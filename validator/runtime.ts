@@ -14,7 +14,7 @@
  * section); anything else is `unknown`, naming the mismatch.
  */
 import type { ZBool } from '../spec/bv/z3.ts';
-import { UDIVMOD64_CODE, UDIVMOD64_LEMMA, UDIVMOD64_SYMBOL } from '../proofs/runtime/udivmod64.ts';
+import { UDIVMOD64_CODE, UDIVMOD64_FRAME_BYTES, UDIVMOD64_LEMMA, UDIVMOD64_SYMBOL } from '../proofs/runtime/udivmod64.ts';
 import { ASSUMPTIONS as PROOF_ASSUMPTIONS } from '../proofs/assumptions.ts';
 import type { ElfFile, ElfSymbol } from './elf.ts';
 import type { AState } from './arm-exec.ts';
@@ -22,12 +22,6 @@ import type { VAlgebra } from './symmem.ts';
 import { hex } from './verdict.ts';
 import { udiv64Uf, urem64Uf } from './lemmas.ts';
 
-/**
- * Bytes below SP the routine may write: its frame. The canonical routine's
- * only store is one PUSH of five registers at its first instruction
- * (tests/validator/runtime.test.ts checks that shape on UDIVMOD64_CODE).
- */
-export const UDIVMOD64_FRAME_BYTES = 20;
 
 const SHF_EXECINSTR = 0x4;
 

@@ -16,7 +16,7 @@
 import type { AluOp, MInstr, Operand2, PReg } from '../target/insn.ts';
 import { LR, PC } from '../target/insn.ts';
 
-export const UDIVMOD64 = '__warden_udivmod64';
+export { UDIVMOD64_SYMBOL as UDIVMOD64 } from '../../spec/abi/layout.ts';
 
 type MI = MInstr<PReg>;
 const reg = (rm: PReg) => ({ kind: 'reg' as const, rm });

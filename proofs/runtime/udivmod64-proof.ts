@@ -34,13 +34,13 @@ import type { ArmInstr } from '../../spec/arm/ast.ts';
 import { step, type ArmState } from '../../spec/arm/semantics.ts';
 import { alg } from '../lemmas/common.ts';
 import type { Lemma, Obligation } from '../lemmas/types.ts';
-import { UDIVMOD64_CODE, UDIVMOD64_LEMMA } from './udivmod64.ts';
+import { UDIVMOD64_CODE, UDIVMOD64_FRAME_BYTES, UDIVMOD64_LEMMA } from './udivmod64.ts';
 
 type State = ArmState<ZBV, ZBool, ZMem>;
 
 /** Where the proof places the routine; it is position independent (only PC-relative branches, checked in `decodeRoutine`). */
 const BASE = 0x1000;
-const FRAME = 20;
+const FRAME = UDIVMOD64_FRAME_BYTES;
 
 /** The instructions the routine may contain: no literal loads, ADR or stores other than its PUSH. */
 const ALLOWED = new Set(['dp', 'cmp', 'b', 'shiftReg', 'clz', 'udiv', 'mls', 'uxth', 'ldm', 'stm']);

@@ -16,7 +16,13 @@
  * memory outside its own stack frame below SP.
  */
 
-export const UDIVMOD64_SYMBOL = '__warden_udivmod64';
+export { UDIVMOD64_SYMBOL } from '../../spec/abi/layout.ts';
+
+/**
+ * Bytes below SP the routine may write: its frame, one PUSH of five registers at
+ * its first instruction (tests/validator/runtime.test.ts checks that shape).
+ */
+export const UDIVMOD64_FRAME_BYTES = 20;
 
 /** The id of the lemma that proves UDIVMOD64_CODE meets the contract. */
 export const UDIVMOD64_LEMMA = 'runtime.udivmod64';

@@ -38,6 +38,9 @@ export function tableSymbol(prefix: string, index: number): string {
 /** Bytes per table entry: {address, type id}. */
 export const TABLE_ENTRY_BYTES = 8;
 
+/** The local runtime routine for 64-bit unsigned division (contract and proof: proofs/runtime/udivmod64.ts). */
+export const UDIVMOD64_SYMBOL = '__warden_udivmod64';
+
 /**
  * The type id stored in table entries for each type index: equal signatures
  * share one id (the first type index with that signature), so call_indirect

@@ -60,6 +60,16 @@ describe('fuzzer regressions', () => {
     if (!r.ok) expect(r.errors[0]).toMatchObject({ kind: 'unsupported', feature: expect.stringMatching(/data segment at 4294967295/) });
   });
 
+  it('a data segment above the initial pages is a compile error even when memory.grow could reach it (it traps at instantiation)', async () => {
+    const wabt = await (await import('wabt')).default();
+    const m = wabt.parseWat('d.wat', '(module (memory 1 2) (data (i32.const 65536) "\\01"))');
+    const bytes = m.toBinary({}).buffer;
+    m.destroy();
+    const r = compileModule(decodeModule(bytes), { reservePages: 2 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]).toMatchObject({ kind: 'unsupported', feature: expect.stringMatching(/data segment at 65536 .*1 initial pages/) });
+  });
+
   it('an out-of-bounds element segment is a compile error, not an exception', async () => {
     const wabt = await (await import('wabt')).default();
     const m = wabt.parseWat('e.wat', '(module (table 1 funcref) (func $f) (elem (i32.const 1) $f))');

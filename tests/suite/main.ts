@@ -1,5 +1,5 @@
 /**
- * `npm run suite -- [FILE.wast...] [--files a.wast,b.wast] [--filter RE] [--jobs N] [--rlimit N]`
+ * `npm run suite -- [FILE.wast...] [--files a.wast,b.wast] [--filter RE] [--jobs N] [--rlimit N] [--verbose]`
  *
  * The spec-suite proving run: every module of ../shared/wasm-testsuite/*.wast
  * (or the files given) compiled as `warden wast` compiles it, and every
@@ -10,7 +10,7 @@
  *
  * Validation runs in child processes (at most 2): one Z3 crash loses one
  * function, reported as unknown, not the run. --filter keeps the modules
- * whose `file.wast:line` matches the regular expression.
+ * whose `file.wast:line` matches the regular expression; --verbose lists every unknown function.
  * Exit status: 0 when every compiled function is proved, 1 otherwise.
  */
 import { spawn } from 'node:child_process';
@@ -195,6 +195,10 @@ for (const f of functions) if (f.verdict === 'unknown') groups.set(f.group ?? '?
 if (groups.size > 0) {
   console.log('unknown, by reason:');
   for (const [r, n] of [...groups].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) console.log(`  ${n} x ${r}`);
+}
+if (process.argv.includes('--verbose')) {
+  console.log('unknown functions:');
+  for (const f of functions) if (f.verdict === 'unknown') console.log(`  ${moduleKey(f)} ${f.text}`);
 }
 const refuted = functions.filter((f) => f.verdict === 'refuted');
 if (refuted.length > 0) {

@@ -29,7 +29,7 @@ describe.runIf(existsSync(SUITE_FILE))('npm run suite (skipped without ../shared
     const small = join(dir, 'small.wast');
     writeFileSync(small, SMALL);
     // Two of memory_size.wast's four modules keep the run short.
-    const r = run([small, '--files', SUITE_FILE, '--jobs', '2', '--filter', '^small\\.wast|^memory_size\\.wast:(1|15)$']);
+    const r = run([small, '--files', SUITE_FILE, '--jobs', '2', '--verbose', '--filter', '^small\\.wast|^memory_size\\.wast:(1|15)$']);
     const closing = /^(\d+) proved, (\d+) refuted, (\d+) unknown$/m.exec(r.out);
     expect(closing, r.out + r.err).not.toBeNull();
     const [proved, refuted, unknown] = [closing![1], closing![2], closing![3]].map(Number) as [number, number, number];
@@ -48,6 +48,9 @@ describe.runIf(existsSync(SUITE_FILE))('npm run suite (skipped without ../shared
     // Every unknown is in a reason group, every refuted function is listed.
     const groups = r.out.split('unknown, by reason:\n')[1]?.split('\n').filter((l) => /^ {2}\d+ x /.test(l)) ?? [];
     expect(groups.reduce((a, l) => a + num(/^ {2}(\d+) x/, l), 0)).toBe(unknown);
+    // --verbose: each unknown function on its own line, with its reason.
+    const listed = r.out.split('unknown functions:\n')[1]?.split('\n').filter((l) => /^ {2}\S+\.wast:\d+ function \d+.*: unknown \(/.test(l)) ?? [];
+    expect(listed).toHaveLength(unknown);
     const refutedBlock = r.out.split('refuted:\n')[1]?.split('\n').filter((l) => /^ {2}\S+\.wast:\d+ function/.test(l)) ?? [];
     expect(refutedBlock).toHaveLength(refuted);
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { UDIVMOD64_CODE, UDIVMOD64_SYMBOL } from '../../proofs/runtime/udivmod64.ts';
 import { decodeThumb } from '../../spec/arm/decode.ts';
 import { readElf } from '../../validator/elf.ts';
-import { UDIVMOD64_FRAME_BYTES } from '../../validator/runtime.ts';
+import { UDIVMOD64_FRAME_BYTES } from '../../proofs/runtime/udivmod64.ts';
 import { validateObject } from '../../validator/validate.ts';
 import type { ValidationReport } from '../../validator/verdict.ts';
 import { compileWat } from '../compiler/pipeline-harness.ts';
