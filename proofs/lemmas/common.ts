@@ -41,23 +41,23 @@ export interface Case {
 
 /** The obligation: the sequence computes `op` on the case's operands (results and traps). */
 export function valueCase(ctx: Z3Context, op: NumericOp, c: Case): Obligation {
+  const { A, s, expected, r } = runCase(ctx, op, c);
+  return { name: c.name, goal: agrees(A, r, expected, c.result, c.hyp?.(s)) };
+}
+
+/** The case's sequence run from a fresh state, beside what WASM computes (or the case's rewrite of it). */
+function runCase(ctx: Z3Context, op: NumericOp, c: Case) {
   const A = alg(ctx);
   const s = stateWith(A, c.over);
   const args = c.args(s);
   const spec: Outcome<ZBV, ZBool> = numeric(A, op, args);
   const expected = c.rewrite ? { ...spec, results: c.rewrite(s, args) } : spec;
-  const r = run(A, c.items, s, c.calls ?? {});
-  return { name: c.name, goal: agrees(A, r, expected, c.result, c.hyp?.(s)) };
+  return { A, s, expected, r: run(A, c.items, s, c.calls ?? {}) };
 }
 
 /** As valueCase, one obligation per path of the sequence (and one for the call preconditions): smaller queries for long sequences. */
 export function valueCasePaths(ctx: Z3Context, op: NumericOp, c: Case): Obligation[] {
-  const A = alg(ctx);
-  const s = stateWith(A, c.over);
-  const args = c.args(s);
-  const spec: Outcome<ZBV, ZBool> = numeric(A, op, args);
-  const expected = c.rewrite ? { ...spec, results: c.rewrite(s, args) } : spec;
-  const r = run(A, c.items, s, c.calls ?? {});
+  const { A, s, expected, r } = runCase(ctx, op, c);
   const hyp = c.hyp?.(s);
   return [
     ...r.paths.map((p, i) => ({ name: `${c.name}: path ${i + 1}/${r.paths.length} (${p.exit.kind === 'udf' ? `udf #${p.exit.imm}` : p.exit.kind})`, goal: agrees(A, { paths: [p], requires: [] }, expected, c.result, hyp) })),

@@ -3,21 +3,13 @@
  * recheck` with the Debian cvc5 and z3 binaries: agreement on real reports
  * (proved and refuted), and failure on a tampered or missing SMT file.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ProofReport } from '../../proofs/report/format.ts';
 import { scratch, warden } from './helpers.ts';
+import { hasTool as has } from '../tools.ts';
 
-const has = (tool: string) => {
-  try {
-    execFileSync(tool, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
 const SOLVERS = has('cvc5') && has('z3');
 
 // Same exports, different code: an object compiled from one and verified against the other is refuted.

@@ -54,7 +54,7 @@ interface Case {
 }
 const cases: Record<'proved' | 'refuted' | 'unknown', Case> = {} as never;
 
-describe.runIf(hasToolchain())('proof report', () => {
+describe.runIf(hasToolchain())('proof report (skipped without arm-none-eabi-as)', () => {
   beforeAll(async () => {
     const compiled = async (wat: string) => {
       const l = await loadWat(wat, 'test.wat');

@@ -1,5 +1,5 @@
 /**
- * `npm run suite -- [FILE.wast...] [--files a.wast,b.wast] [--filter RE] [--jobs N] [--rlimit N] [--verbose]`
+ * `npm run suite -- [FILE.wast...] [--files a.wast,b.wast] [--filter RE] [--jobs N] [--rlimit N] [--report-dir DIR] [--verbose]`
  *
  * The spec-suite proving run: every module of ../shared/wasm-testsuite/*.wast
  * (or the files given) compiled as `warden wast` compiles it, and every
@@ -14,11 +14,15 @@
  * Exit status: 0 when every compiled function is proved, 1 otherwise.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, writeSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { wabtTextToBinary } from '../../compiler/frontend/index.ts';
-import { moduleKey, notCompiledGroup, proveModule, scriptModules, type FunctionRecord, type ModuleRecord } from './modules.ts';
+import { moduleKey, notCompiledGroup, proveModule, scriptModules, type FunctionRecord, type ModuleRecord, type ModuleRef } from './modules.ts';
+import { buildReport } from '../../proofs/report/build.ts';
+import { reportFiles, smtDirAsRecorded, toolVersions } from '../../proofs/report/files.ts';
+import { writeFilesAtomic } from '../../cli/common.ts';
+import type { ValidationReport } from '../../validator/verdict.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SUITE = resolve(HERE, '../../../shared/wasm-testsuite');
@@ -37,7 +41,7 @@ function option(name: string): string | undefined {
   return v;
 }
 
-const VALUED = ['files', 'filter', 'jobs', 'rlimit', 'file', 'from'];
+const VALUED = ['files', 'filter', 'jobs', 'rlimit', 'file', 'from', 'report-dir'];
 function positional(): string[] {
   const out: string[] = [];
   const args = process.argv.slice(2);
@@ -62,6 +66,27 @@ const rlimitText = option('rlimit');
 const rlimit = rlimitText === undefined ? undefined : Number(rlimitText);
 if (rlimit !== undefined && !(Number.isInteger(rlimit) && rlimit > 0)) fail(`--rlimit '${rlimitText}' is not a positive integer`);
 
+const reportDir = option('report-dir');
+
+/** --report-dir: one proof report per validated module, `<script>-<line>.json` with its SMT files beside it. */
+async function writeModuleReport(dir: string, ref: ModuleRef, wasm: Uint8Array, object: Uint8Array, validation: ValidationReport): Promise<void> {
+  const stem = join(dir, `${basename(ref.file, '.wast')}-${ref.line}`);
+  const paths = { json: `${stem}.json`, smtDir: `${stem}.smt` };
+  mkdirSync(paths.smtDir, { recursive: true });
+  const report = buildReport({
+    command: 'npm run suite',
+    date: new Date().toISOString(),
+    versions: await toolVersions(),
+    input: { path: `${ref.file}:${ref.line}`, file: wasm, wasm },
+    object: { path: '(in memory)', bytes: object, status: 'not-written', note: 'compiled in memory by the spec-suite run, as warden wast compiles it' },
+    target: 'cortex-m4',
+    options: { rlimit: rlimit ?? null },
+    validation,
+    smtDir: smtDirAsRecorded(paths),
+  });
+  writeFilesAtomic(reportFiles(report, validation, paths));
+}
+
 // --- worker: one script from the module ordinal --from, one line per record, written synchronously so
 // that what was finished survives a crash of Z3 on the next function ---
 if (process.argv.includes('--worker')) {
@@ -73,9 +98,10 @@ if (process.argv.includes('--worker')) {
     if (ref.ordinal < from || (filter && !filter.test(moduleKey(ref)))) continue;
     await proveModule(ref, {
       textToBinary,
-      validate: rlimit === undefined ? {} : { rlimit },
+      validate: { ...(rlimit === undefined ? {} : { rlimit }), smt2: reportDir !== undefined },
       onModule: (m) => emit('MODULE', m),
       onFunction: (f) => emit('FUNCTION', f),
+      ...(reportDir === undefined ? {} : { onReport: (m, wasm, object, report) => writeModuleReport(reportDir, m, wasm, object, report) }),
     });
   }
   emit('DONE', {});
@@ -102,7 +128,7 @@ const lineOf = (m: ModuleRecord) => (m.kind === 'compiled' ? `${m.functions} fun
 
 /** One worker on `file` from module `from`; resolves when it exits, with why it died if it did. */
 function worker(file: string, from: number): Promise<string | undefined> {
-  const args = ['--import', 'tsx', process.argv[1]!, '--worker', '--file', file, '--from', String(from), ...(filterText ? ['--filter', filterText] : []), ...(rlimit ? ['--rlimit', String(rlimit)] : [])];
+  const args = ['--import', 'tsx', process.argv[1]!, '--worker', '--file', file, '--from', String(from), ...(filterText ? ['--filter', filterText] : []), ...(rlimit ? ['--rlimit', String(rlimit)] : []), ...(reportDir ? ['--report-dir', resolve(reportDir)] : [])];
   return new Promise((resolveRun, reject) => {
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let buf = '';

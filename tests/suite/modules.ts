@@ -50,11 +50,11 @@ export function scriptModules(file: string): (ModuleRef & { source: ReturnType<t
 
 export interface ProveModuleOptions {
   textToBinary: TextToBinary;
-  validate?: Pick<ValidateOptions, 'rlimit'>;
+  validate?: Pick<ValidateOptions, 'rlimit' | 'smt2'>;
   onModule(m: ModuleRecord): void;
   onFunction(f: FunctionRecord): void;
   /** Called with each validated module (where the proof-report writer plugs in). */
-  onReport?(m: ModuleRef, wasm: Uint8Array, object: Uint8Array, report: ValidationReport): void;
+  onReport?(m: ModuleRef, wasm: Uint8Array, object: Uint8Array, report: ValidationReport): void | Promise<void>;
 }
 
 /** Compile one module of a script as `warden wast` does and validate every defined function. */
@@ -87,7 +87,7 @@ export async function proveModule(ref: ReturnType<typeof scriptModules>[number],
       obligations: v.obligations.length,
     }),
   });
-  o.onReport?.({ file, line, ordinal }, l.instance.bytes, c.instance.object, report);
+  await o.onReport?.({ file, line, ordinal }, l.instance.bytes, c.instance.object, report);
 }
 
 /** An unknown reason without what differs from one function to the next (addresses, offsets, counts). */

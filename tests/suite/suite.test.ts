@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,12 +24,13 @@ function run(args: string[]) {
 const num = (re: RegExp, s: string) => Number(re.exec(s)?.[1] ?? NaN);
 
 describe.runIf(existsSync(SUITE_FILE))('npm run suite (skipped without ../shared/wasm-testsuite)', () => {
-  it('prints per-file counts that add up to the closing line; a known-provable module is proved', () => {
+  it('prints per-file counts that add up to the closing line; a known-provable module is proved; --report-dir writes a report per module', () => {
     const dir = mkdtempSync(join(tmpdir(), 'warden-suite-'));
     const small = join(dir, 'small.wast');
     writeFileSync(small, SMALL);
     // Two of memory_size.wast's four modules keep the run short.
-    const r = run([small, '--files', SUITE_FILE, '--jobs', '2', '--verbose', '--filter', '^small\\.wast|^memory_size\\.wast:(1|15)$']);
+    const reports = join(dir, 'reports');
+    const r = run([small, '--files', SUITE_FILE, '--jobs', '2', '--verbose', '--report-dir', reports, '--filter', '^small\\.wast|^memory_size\\.wast:(1|15)$']);
     const closing = /^(\d+) proved, (\d+) refuted, (\d+) unknown$/m.exec(r.out);
     expect(closing, r.out + r.err).not.toBeNull();
     const [proved, refuted, unknown] = [closing![1], closing![2], closing![3]].map(Number) as [number, number, number];
@@ -57,6 +58,12 @@ describe.runIf(existsSync(SUITE_FILE))('npm run suite (skipped without ../shared
     expect(r.out).toMatch(/^validation time: \d+\.\d s over 6 functions \(2 jobs, /m);
     expect(r.out.split('slowest:\n')[1]?.split('\n').filter((l) => /^ {2}\d+\.\d s /.test(l))).toHaveLength(5);
     expect(r.code).toBe(proved === 6 ? 0 : 1);
+    // --report-dir: one proof report per compiled module, each listing its functions and SMT files.
+    expect(readdirSync(reports).filter((f) => f.endsWith('.json')).sort()).toEqual(['memory_size-1.json', 'memory_size-15.json', 'small-1.json']);
+    const rep = JSON.parse(readFileSync(join(reports, 'small-1.json'), 'utf8')) as { format: string; functions: { verdict: string; obligations: { smt2: { file: string } | null }[] }[] };
+    expect(rep.format).toBe('warden-proof-report/1');
+    expect(rep.functions.map((f) => f.verdict)).toEqual(['proved', 'proved']);
+    for (const o of rep.functions.flatMap((f) => f.obligations)) expect(existsSync(join(reports, 'small-1.smt', o.smt2!.file))).toBe(true);
   }, 900_000);
 
   it('refuses a bad --jobs', () => {

@@ -67,7 +67,7 @@ const run = async (asm: string, cuts: (wasm: Uint8Array) => CutPoint[], reserved
     }),
   )[0]!;
 
-describe.runIf(hasToolchain())('certificate facts', () => {
+describe.runIf(hasToolchain())('certificate facts (skipped without arm-none-eabi-as)', () => {
   it('proves a loop that keeps the memory base and the limit in registers across its header', async () => {
     expect(await run(code(), loopCut([MEM, LIMIT]))).toMatch(/^proved/);
   });

@@ -17,7 +17,7 @@ const join = (lo: WordLoc, hi: WordLoc) => (wasm: Uint8Array): CutPoint[] => [
 const slot = (offset: number): WordLoc => ({ kind: 'slot', offset });
 const frame = { saved: [], size: 8 };
 
-describe.runIf(hasToolchain())('i64 in frame slots', () => {
+describe.runIf(hasToolchain())('i64 in frame slots (skipped without arm-none-eabi-as)', () => {
   it('proves an i64 kept as two halves in an 8-byte slot', async () => {
     expect(summary(await run(DOUBLE, code('strd r0, r1, [sp]'), frame, join(slot(0), slot(4))))[0]).toMatch(/^proved/);
   });
@@ -44,7 +44,7 @@ describe.runIf(hasToolchain())('i64 in frame slots', () => {
 });
 
 const ID = `(module (func (param i32 i32) (result i32) local.get 0))`;
-describe.runIf(hasToolchain())('refused shapes are unknown, with the address', () => {
+describe.runIf(hasToolchain())('refused shapes are unknown, with the address (skipped without arm-none-eabi-as)', () => {
   for (const [what, body, reason, address] of [
     ['an unmodelled instruction', 'nop\n ldrex r0, [r1]\n bx lr', 'decode', 2],
     ['an address of code memory', 'adr r0, 1f\n bx lr\n .align 2\n1: .word 0', 'arm-unsupported', 0],

@@ -66,7 +66,7 @@ const cut = (wasm: Uint8Array): CutPoint[] => [
 // The verdict of `go` (function 3; verdicts come in function order).
 const run = async (v: Variant) => summary(await validate(WAT, asm(v), (wasm) => cert([funcCert(0, 'f0', { saved: [], size: 0 }), funcCert(1, 'f1', { saved: [], size: 0 }), funcCert(2, 'f2', { saved: [], size: 0 }), funcCert(3, 'go', { saved: [14], size: 4 }, cut(wasm))])))[3]!;
 
-describe.runIf(hasToolchain())('call_indirect (hand-written)', () => {
+describe.runIf(hasToolchain())('call_indirect (hand-written) (skipped without arm-none-eabi-as)', () => {
   it('proves bounds, null and signature checks and the call', async () => {
     expect(await run({})).toMatch(/^proved/);
   });

@@ -14,7 +14,7 @@ describe('lemmas', () => {
 
 const MUL = `(module (func (param i64 i64) (result i64) local.get 0 local.get 1 i64.mul))`;
 const run = async (body: string) => validate(MUL, fn('f', body), cert([funcCert(0, 'f', { saved: [], size: 0 })]));
-describe.runIf(hasToolchain())('i64.mul from 32-bit halves', () => {
+describe.runIf(hasToolchain())('i64.mul from 32-bit halves (skipped without arm-none-eabi-as)', () => {
   const good = 'mul r3, r0, r3\n mla r3, r1, r2, r3\n umull r0, r12, r0, r2\n add r1, r12, r3\n bx lr';
   it('proves UMULL + MUL + MLA, naming the lemma', async () => {
     const r = await run(good);

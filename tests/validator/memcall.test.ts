@@ -23,7 +23,7 @@ const load = (cond: string, code = 4) => `movw r1, #:lower16:__warden_memory_pag
  bx lr
 1: udf #${code}`;
 
-describe.runIf(hasToolchain())('linear memory', () => {
+describe.runIf(hasToolchain())('linear memory (skipped without arm-none-eabi-as)', () => {
   it('proves a bounds-checked i32.load', async () => {
     expect(await run(LOAD, load('bhi'), leaf)).toMatch(/^proved/);
   });
@@ -53,7 +53,7 @@ const store = (reg: string) => `movw r3, #:lower16:__warden_memory_pages
  str ${reg}, [r3, #8]
  bx lr
 1: udf #4`;
-describe.runIf(hasToolchain())('stores', () => {
+describe.runIf(hasToolchain())('stores (skipped without arm-none-eabi-as)', () => {
   it('proves a bounds-checked i32.store with an offset', async () => {
     expect(await run(STORE, store('r1'), leaf)).toMatch(/^proved/);
   });
@@ -69,7 +69,7 @@ const glob = (off: number) => `movw r1, #:lower16:__warden_globals
  add r2, r2, r0
  str r2, [r1, #${off}]
  bx lr`;
-describe.runIf(hasToolchain())('globals', () => {
+describe.runIf(hasToolchain())('globals (skipped without arm-none-eabi-as)', () => {
   it('proves global 0 += param', async () => {
     expect(await run(GLOBAL, glob(0), leaf)).toMatch(/^proved/);
   });
@@ -86,7 +86,7 @@ const callCut = (reg: number) => (wasm: Uint8Array): CutPoint[] => [
     locals: [{ index: 0, loc: { type: 'i32', loc: { kind: 'reg', reg } } }], stack: [{ type: 'i32', loc: { kind: 'reg', reg: 0 } }],
   },
 ];
-describe.runIf(hasToolchain())('calls', () => {
+describe.runIf(hasToolchain())('calls (skipped without arm-none-eabi-as)', () => {
   // 0: push (2)  2: mov r4, r0 (2)  4: bl g (4)  8: adds r0, r0, r4  10: pop
   it('proves a call with the param kept in a callee-saved register', async () => {
     expect(await run(CALL, 'push {r4, lr}\n mov r4, r0\n bl g\n adds r0, r0, r4\n pop {r4, pc}', { saved: [4, 14], size: 0 }, callCut(4))).toMatch(/^proved/);
@@ -102,7 +102,7 @@ describe.runIf(hasToolchain())('calls', () => {
   });
 });
 
-describe.runIf(hasToolchain())('stack discipline and wild stores', () => {
+describe.runIf(hasToolchain())('stack discipline and wild stores (skipped without arm-none-eabi-as)', () => {
   const ID = `(module (memory 1) (func (param i32) (result i32) local.get 0))`;
   it('proves a spill and reload above SP', async () => {
     expect(await run(ID, 'sub sp, #8\n str r0, [sp, #4]\n ldr r0, [sp, #4]\n add sp, #8\n bx lr', { saved: [], size: 8 })).toMatch(/^proved/);

@@ -9,7 +9,7 @@ const leaf = { saved: [], size: 0 };
 const run = async (wat: string, body: string, frame: FunctionCertificate['frame'], cuts: (wasm: Uint8Array) => CutPoint[] = () => [], prefix = '') =>
   summary(await validate(wat, fn('f', body), (wasm) => ({ ...cert([funcCert(wat.includes('import') ? 1 : 0, 'f', frame, cuts(wasm))]), prefix })))[0]!;
 
-describe.runIf(hasToolchain())('several results at exit', () => {
+describe.runIf(hasToolchain())('several results at exit (skipped without arm-none-eabi-as)', () => {
   const SWAP = `(module (func (param i32 i32) (result i32 i32) local.get 1 local.get 0))`;
   it('proves a swap returning two i32 in r0, r1', async () => {
     expect(await run(SWAP, 'mov r2, r0\n mov r0, r1\n mov r1, r2\n bx lr', leaf)).toMatch(/^proved/);
@@ -27,7 +27,7 @@ describe.runIf(hasToolchain())('several results at exit', () => {
   });
 });
 
-describe.runIf(hasToolchain())('a call returning several results', () => {
+describe.runIf(hasToolchain())('a call returning several results (skipped without arm-none-eabi-as)', () => {
   const WAT = `(module (import "env" "g" (func $g (result i32 i64))) (func (result i32) call $g drop))`;
   // 0: push {r4, lr}  2: bl g  6: pop {r4, pc}; after the call: i32 in r0, i64 in r2:r3.
   const cut = (wasm: Uint8Array): CutPoint[] => [
@@ -49,7 +49,7 @@ describe.runIf(hasToolchain())('a call returning several results', () => {
   });
 });
 
-describe.runIf(hasToolchain())('import symbols (spec/abi/layout.ts importSymbol)', () => {
+describe.runIf(hasToolchain())('import symbols (spec/abi/layout.ts importSymbol) (skipped without arm-none-eabi-as)', () => {
   const WAT = `(module (import "env" "g" (func $g)) (func call $g))`;
   const cut = (wasm: Uint8Array): CutPoint[] => [
     { kind: 'call-return', address: 6, wasm: { offset: instrOffsets(wasm, 0).find((i) => i.op === 'call')!.offset, position: 'after' }, locals: [], stack: [] },

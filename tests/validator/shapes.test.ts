@@ -13,7 +13,7 @@ const notProved = (s: string) => expect(s).toMatch(/^(refuted|unknown)/);
 const at = (wasm: Uint8Array, op: string, nth = 0) => instrOffsets(wasm, 0).filter((i) => i.op === op)[nth]!.offset;
 
 const ADD64 = `(module (func (param i64 i64) (result i64) local.get 0 local.get 1 i64.add))`;
-describe.runIf(hasToolchain())('i64 pairs', () => {
+describe.runIf(hasToolchain())('i64 pairs (skipped without arm-none-eabi-as)', () => {
   it('proves adds/adc on r0:r1 + r2:r3', async () => {
     expect(await run(ADD64, 'adds r0, r0, r2\n adc r1, r1, r3\n bx lr', leaf)).toMatch(/^proved/);
   });
@@ -26,7 +26,7 @@ describe.runIf(hasToolchain())('i64 pairs', () => {
 });
 
 const KEEP = `(module (func (param i32) (result i32) local.get 0 i32.const 3 i32.mul))`;
-describe.runIf(hasToolchain())('frames', () => {
+describe.runIf(hasToolchain())('frames (skipped without arm-none-eabi-as)', () => {
   it('proves push {r4, lr} ... pop {r4, pc}', async () => {
     expect(await run(KEEP, 'push {r4, lr}\n movs r4, #3\n muls r0, r4, r0\n pop {r4, pc}', { saved: [4, 14], size: 0 })).toMatch(/^proved/);
   });
@@ -39,7 +39,7 @@ describe.runIf(hasToolchain())('frames', () => {
 });
 
 const DIV = `(module (func (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_u))`;
-describe.runIf(hasToolchain())('traps', () => {
+describe.runIf(hasToolchain())('traps (skipped without arm-none-eabi-as)', () => {
   it('proves a guarded udiv', async () => {
     expect(await run(DIV, 'cbz r1, 1f\n udiv r0, r0, r1\n bx lr\n1: udf #2', leaf)).toMatch(/^proved/);
   });
@@ -57,7 +57,7 @@ const IF = `(module (func (param i32) (result i32)
 const ifCut = (wasm: Uint8Array): CutPoint[] => [
   { kind: 'join', address: 8, wasm: { offset: at(wasm, 'i32.const', 2), position: 'before' }, locals: [], stack: [{ type: 'i32', loc: { kind: 'reg', reg: 0 } }] },
 ];
-describe.runIf(hasToolchain())('branches and joins', () => {
+describe.runIf(hasToolchain())('branches and joins (skipped without arm-none-eabi-as)', () => {
   // 0: cbz r0 (2)  2: movs r0,#7 (2)  4: b (2)  6: movs r0,#9 (2)  8: adds r0,#1  10: bx lr
   const good = 'cbz r0, 1f\n movs r0, #7\n b 2f\n1: movs r0, #9\n2: adds r0, r0, #1\n bx lr';
   it('proves an if/else joined at a cut point', async () => {
@@ -97,7 +97,7 @@ const loopCut = (wasm: Uint8Array): CutPoint[] => [
     locals: [{ index: 0, loc: { type: 'i32', loc: { kind: 'reg', reg: 0 } } }, { index: 1, loc: { type: 'i32', loc: { kind: 'reg', reg: 1 } } }],
   },
 ];
-describe.runIf(hasToolchain())('loops', () => {
+describe.runIf(hasToolchain())('loops (skipped without arm-none-eabi-as)', () => {
   const good = 'movs r1, #0\n1: cbz r0, 2f\n add r1, r1, r0\n subs r0, r0, #1\n b 1b\n2: mov r0, r1\n bx lr';
   it('proves a counting loop closed by its header map', async () => {
     expect(await run(SUM, good, leaf, loopCut)).toMatch(/^proved/);
@@ -124,7 +124,7 @@ describe.runIf(hasToolchain())('loops', () => {
   });
 });
 
-describe.runIf(hasToolchain())('program points as the certificate defines them', () => {
+describe.runIf(hasToolchain())('program points as the certificate defines them (skipped without arm-none-eabi-as)', () => {
   const IF2 = `(module (func (param i32) (result i32)
     (if (result i32) (local.get 0) (then (i32.const 7)) (else (i32.const 9)))))`;
   const byteOffsetOf = async (wasm: Uint8Array) => (await import('../../spec/wasm/decode.ts')).decodeModule(wasm).funcs[0]!.byteOffset;

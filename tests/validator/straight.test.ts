@@ -5,7 +5,7 @@ const ADD = `(module (func (export "add") (param i32 i32) (result i32) local.get
 const leaf = (body: string) => fn('add', body);
 const c = cert([funcCert(0, 'add', { saved: [], size: 0 })]);
 
-describe.runIf(hasToolchain())('straight-line i32', () => {
+describe.runIf(hasToolchain())('straight-line i32 (skipped without arm-none-eabi-as)', () => {
   it('proves add r0, r0, r1; bx lr', async () => {
     const r = await validate(ADD, leaf('adds r0, r0, r1\n bx lr'), c);
     expect(summary(r)[0]).toMatch(/^proved/);
@@ -20,7 +20,7 @@ describe.runIf(hasToolchain())('straight-line i32', () => {
   });
 });
 
-describe.runIf(hasToolchain())('counterexample replay on both interpreters', () => {
+describe.runIf(hasToolchain())('counterexample replay on both interpreters (skipped without arm-none-eabi-as)', () => {
   const replayOf = async (wat: string, body: string) => {
     const r = await validate(wat, leaf(body), c);
     const v = r.verdicts[0]!;
