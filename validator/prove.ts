@@ -15,6 +15,9 @@ export interface ProveOptions {
   smt2: boolean;
 }
 
+/** The logic named in exported obligations (a superset of the QF_ABV the validator's solver is created with). */
+export const SMT_EXPORT_LOGIC = 'QF_AUFBV';
+
 export const DEFAULT_PROVE: ProveOptions = { rlimit: 50_000_000, smt2: false };
 
 export interface Named {
@@ -38,7 +41,9 @@ export async function prove(
     for (const p of premises) solver.add(p);
     solver.add(ctx.Not(goal));
     // Taken before check(): afterwards Z3 prints its preprocessing (`model-add`), which is not SMT-LIB2.
-    const smt2 = opts.smt2 ? `(set-logic QF_ABV)\n${solver.toString()}\n(check-sat)\n` : undefined;
+    // Exported as QF_AUFBV: the same assertions, but i64 div/rem obligations declare uninterpreted
+    // functions (udiv64.uf), which a strict solver (cvc5) refuses under QF_ABV.
+    const smt2 = opts.smt2 ? `(set-logic ${SMT_EXPORT_LOGIC})\n${solver.toString()}\n(check-sat)\n` : undefined;
     // Z3's `rlimit count` is a context-wide counter and `rlimit` is relative to it: report the difference.
     const before = rlimitCount(solver);
     const t0 = performance.now();

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { CERT_SECTION, decodeCertificate, type FunctionCertificate } from '../../spec/abi/certificate.ts';
 import { decodeModule } from '../../spec/wasm/decode.ts';
 import { readElf } from '../../validator/elf.ts';
+import { SMT_EXPORT_LOGIC } from '../../validator/prove.ts';
 import type { ObligationResult, ValidationReport, Verdict as ValidatorVerdict } from '../../validator/verdict.ts';
 import { ASSUMPTIONS } from '../assumptions.ts';
 import { REPORT_FORMAT, RUNG_NOT_RECORDED, type FunctionReport, type Identity, type ObligationReport, type ProofReport } from './format.ts';
@@ -72,7 +73,7 @@ export function buildReport(inp: ReportInput): ProofReport {
       lemmaLibrary: ASSUMPTIONS.map((a) => ({ id: a.id, statement: a.statement, reason: a.reason })),
     },
     trustedBase: trustedBase(inp.versions.warden),
-    smt: smt ? { dir: inp.smtDir!, logic: 'QF_ABV', files } : null,
+    smt: smt ? { dir: inp.smtDir!, logic: SMT_EXPORT_LOGIC, files } : null,
   };
 }
 

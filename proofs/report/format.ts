@@ -27,7 +27,7 @@ export interface ProofReport {
   };
   trustedBase: TrustedBase;
   /** The SMT-LIB2 export (`--smt-dir`), or null when none was written. */
-  smt: { dir: string; logic: 'QF_ABV'; files: number } | null;
+  smt: { dir: string; logic: 'QF_AUFBV'; files: number } | null;
 }
 
 export interface Identity {

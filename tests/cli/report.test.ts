@@ -40,7 +40,7 @@ describe('proof report files from the CLI, and warden recheck', () => {
     expect(rep.identity.object.bytes).toBe(readFileSync(join(dir, 'add.o')).length);
     expect(rep.totals).toMatchObject({ functions: 2, proved: 2 });
     // The SMT directory is named relative to the report, so the two can move together.
-    expect(rep.smt).toEqual({ dir: '../smt', logic: 'QF_ABV', files: obligationsOf(rep).length });
+    expect(rep.smt).toEqual({ dir: '../smt', logic: 'QF_AUFBV', files: obligationsOf(rep).length });
     expect(readdirSync(join(dir, 'smt')).sort()).toEqual(obligationsOf(rep).map((o) => o.smt2!.file).sort());
     expect(readFileSync(join(dir, 'out/r.html'), 'utf8')).toContain('All 2 functions proved');
     // Atomic writes leave no temporaries.

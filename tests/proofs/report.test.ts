@@ -148,7 +148,7 @@ describe.runIf(hasToolchain())('proof report (skipped without arm-none-eabi-as)'
       }
       expect(f0!.lemmas).toEqual([]);
       expect(r.totals).toMatchObject({ functions: 2, proved: 2, refuted: 0, unknown: 0, obligations: f0!.obligations.length + f1!.obligations.length });
-      expect(r.smt).toEqual({ dir: 'smt', logic: 'QF_ABV', files: r.totals.obligations });
+      expect(r.smt).toEqual({ dir: 'smt', logic: 'QF_AUFBV', files: r.totals.obligations });
     });
 
     it('the SMT files are the listed ones, with the listed hashes, each a query with (check-sat)', () => {
@@ -159,7 +159,7 @@ describe.runIf(hasToolchain())('proof report (skipped without arm-none-eabi-as)'
       files.forEach((f, i) => {
         expect(sha256(new TextEncoder().encode(f.text))).toBe(listed[i]!.sha256);
         expect(f.text).toMatch(/^; warden proof obligation/);
-        expect(f.text).toContain('(set-logic QF_ABV)');
+        expect(f.text).toContain('(set-logic QF_AUFBV)');
         expect(f.text).toContain('(declare-fun');
         expect(f.text).not.toContain('model-add');
         expect(f.text.trimEnd().endsWith('(check-sat)')).toBe(true);

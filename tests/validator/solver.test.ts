@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateObject } from '../../validator/validate.ts';
+import { compileModule } from '../../compiler/compile.ts';
+import { loadWat } from '../../compiler/frontend/index.ts';
 import { buildObject, cert, fn, funcCert, hasToolchain, watToWasm } from './harness.ts';
 import { hasTool as has } from '../tools.ts';
 
@@ -32,6 +34,23 @@ describe.runIf(hasToolchain())('solver (skipped without arm-none-eabi-as)', () =
       writeFileSync(file, o.smt2!);
       expect(execFileSync('cvc5', [file], { encoding: 'utf8' }).trim()).toBe('unsat');
       expect(execFileSync('z3', [file], { encoding: 'utf8' }).trim()).toBe('unsat');
+    }
+  });
+
+  it.runIf(has('cvc5'))('obligations with uninterpreted functions (i64.div_u) are exported in a logic cvc5 accepts (skipped without cvc5)', async () => {
+    const fe = await loadWat(`(module (func (export "d") (param i64 i64) (result i64) (i64.div_u (local.get 0) (local.get 1))))`);
+    if (!fe.ok) throw new Error('frontend');
+    const c = compileModule(fe.module);
+    if (!c.ok) throw new Error('compile');
+    const v = (await validateObject(fe.bytes, c.output.object, { smt2: true })).verdicts[0]!;
+    expect(v.kind).toBe('proved');
+    const withUf = v.obligations.filter((o) => o.smt2!.includes('udiv64.uf'));
+    expect(withUf.length).toBeGreaterThan(0);
+    const dir = mkdtempSync(join(tmpdir(), 'warden-smt-'));
+    for (const [i, o] of withUf.entries()) {
+      const file = join(dir, `uf${i}.smt2`);
+      writeFileSync(file, o.smt2!);
+      expect(execFileSync('cvc5', [file], { encoding: 'utf8' }).trim()).toBe('unsat');
     }
   });
 });
