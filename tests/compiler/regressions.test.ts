@@ -8,6 +8,7 @@ import { decodeModule } from '../../spec/wasm/decode.ts';
 import { compileModule } from '../../compiler/compile.ts';
 import { validateObject } from '../../validator/validate.ts';
 import { compileWat, differential, type Call } from './pipeline-harness.ts';
+import { watToWasm } from '../validator/harness.ts';
 
 /** Compile and validate; one `kind[: reason]` line per function. */
 async function verdicts(wat: string): Promise<string[]> {
@@ -51,31 +52,19 @@ describe('fuzzer regressions', () => {
   });
 
   it('F1: an out-of-bounds data segment is a compile error, not an exception', async () => {
-    const wabt = await (await import('wabt')).default();
-    const m = wabt.parseWat('f1.wat', '(module (memory 1) (data (i32.const -1) "x"))');
-    const bytes = m.toBinary({}).buffer;
-    m.destroy();
-    const r = compileModule(decodeModule(bytes), {});
+    const r = compileModule(decodeModule(await watToWasm('(module (memory 1) (data (i32.const -1) "x"))')), {});
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors[0]).toMatchObject({ kind: 'unsupported', feature: expect.stringMatching(/data segment at 4294967295/) });
   });
 
   it('a data segment above the initial pages is a compile error even when memory.grow could reach it (it traps at instantiation)', async () => {
-    const wabt = await (await import('wabt')).default();
-    const m = wabt.parseWat('d.wat', '(module (memory 1 2) (data (i32.const 65536) "\\01"))');
-    const bytes = m.toBinary({}).buffer;
-    m.destroy();
-    const r = compileModule(decodeModule(bytes), { reservePages: 2 });
+    const r = compileModule(decodeModule(await watToWasm('(module (memory 1 2) (data (i32.const 65536) "\\01"))')), { reservePages: 2 });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors[0]).toMatchObject({ kind: 'unsupported', feature: expect.stringMatching(/data segment at 65536 .*1 initial pages/) });
   });
 
   it('an out-of-bounds element segment is a compile error, not an exception', async () => {
-    const wabt = await (await import('wabt')).default();
-    const m = wabt.parseWat('e.wat', '(module (table 1 funcref) (func $f) (elem (i32.const 1) $f))');
-    const bytes = m.toBinary({}).buffer;
-    m.destroy();
-    const r = compileModule(decodeModule(bytes), {});
+    const r = compileModule(decodeModule(await watToWasm('(module (table 1 funcref) (func $f) (elem (i32.const 1) $f))')), {});
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors[0]).toMatchObject({ kind: 'unsupported', feature: expect.stringMatching(/element segment 0 at 1 .*table 0's size 1/) });
   });
