@@ -27,7 +27,7 @@ import { withContext } from './context.ts';
 import { validatorAlgebra, type SymMem, type VAlgebra } from './symmem.ts';
 import type { Module } from '../spec/wasm/ast.ts';
 import { decodeModule } from '../spec/wasm/decode.ts';
-import { runArm, type AEnd, type APath, type ArmEnv, type AState, type Store } from './arm-exec.ts';
+import { runArm, type AEnd, type APath, type ArmEnv, type AState, type PlaceAccess, type Store } from './arm-exec.ts';
 import { replayEntry } from './replay.ts';
 import { isRuntimeSymbol, trustRoutine, udivmod64LemmaText, type RuntimeTrust } from './runtime.ts';
 import { LEMMAS } from './lemmas.ts';
@@ -257,16 +257,22 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   if (zeroAbove) checkInitialImage(elf, names, minPages, cert.reservedPages);
 
   // --- the assumptions, as premises over a memory ---
+  const GLOBALS_REGION = 'globals';
   const reservedBytes = BigInt(cert.reservedPages) * BigInt(WASM_PAGE_BYTES);
   // The regions the fixed premises below make disjoint (symmem.ts uses them to keep zero fills off other regions).
   A.region(LINEAR_MEMORY, ss.memBase, 0, Number(reservedBytes));
   const definedGlobals = globals.length - imported.length;
-  A.region('globals', ss.globBase, 0, 8 * definedGlobals);
+  A.region(GLOBALS_REGION, ss.globBase, 0, 8 * definedGlobals);
   for (const g of imported) A.region(`imported global ${g.symbol}`, g.addr, 0, width(g));
   A.region('page-count word', ss.pagesAddr, 0, 4);
   tables.forEach((e, t) => A.region(`table ${t}`, tableBases[t]!.base, 0, e.length * TABLE_ENTRY_BYTES));
   A.region('stack', entrySp, -STACK_BELOW, STACK_ABOVE);
   const ival = (base: ZBV, size: bigint) => ({ lo: A.zext(base, 64), hi: A.add(A.zext(base, 64), A.bv(size, 64)) });
+  /** The 32-bit address `x` lies in the 64-bit interval [lo, hi). */
+  const inInterval = (x: ZBV, r: { lo: ZBV; hi: ZBV }): ZBool => {
+    const k = A.zext(x, 64);
+    return A.boolAnd(A.ule(r.lo, k), A.ult(k, r.hi));
+  };
   const regions = [ival(ss.memBase, reservedBytes), ival(ss.globBase, BigInt(8 * definedGlobals)), ival(ss.pagesAddr, 4n), ...imported.map((g) => ival(g.addr, BigInt(width(g))))];
   const stackWin = { lo: A.sub(A.zext(entry.sp, 64), A.bv(STACK_BELOW, 64)), hi: A.add(A.zext(entry.sp, 64), A.bv(STACK_ABOVE, 64)) };
   const disjoint = (x: { lo: ZBV; hi: ZBV }, y: { lo: ZBV; hi: ZBV }) => A.boolOr(A.ule(x.hi, y.lo), A.ule(y.hi, x.lo));
@@ -297,7 +303,8 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     if (zeroAbove) {
       const k = A.bvVar(`${tag}.k.zero`, 32);
       const above = A.boolAnd(A.ule(A.shl(p, A.bv(16, 32)), k), A.ult(k, A.bv(reservedBytes, 32)));
-      out.push({ name: 'memory invariant: bytes above the size are zero', p: A.boolOr(A.boolNot(above), A.eq(A.load8(m, A.add(ss.memBase, k)), A.bv(0, 8))) });
+      // The byte is read as one of linear memory: where it is not (k past the reservation) the claim holds anyway.
+      out.push({ name: 'memory invariant: bytes above the size are zero', p: A.boolOr(A.boolNot(above), A.eq(A.load8In(m, A.add(ss.memBase, k), LINEAR_MEMORY), A.bv(0, 8))) });
     }
     return out;
   };
@@ -394,15 +401,16 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   const memoryClaims = (mw: SymMem, ma: SymMem, tag: string): { name: string; p: ZBool }[] => {
     const out: { name: string; p: ZBool }[] = [];
     const inRegion = (k: ZBV, base: ZBV, size: bigint) => A.ult(A.zext(A.sub(k, base), 64), A.bv(size, 64));
-    const same = (k: ZBV) => A.eq(A.load8(mw, k), A.load8(ma, k));
+    // Each byte is read as one of the region the claim is about: outside it the claim holds anyway.
+    const same = (k: ZBV, region: string) => A.eq(A.load8In(mw, k, region), A.load8In(ma, k, region));
     if (hasMemory) {
       const k = A.bvVar(`${tag}.k.mem`, 32);
-      out.push({ name: 'linear memory', p: A.boolOr(A.boolNot(inRegion(k, ss.memBase, reservedBytes)), same(k)) });
+      out.push({ name: 'linear memory', p: A.boolOr(A.boolNot(inRegion(k, ss.memBase, reservedBytes)), same(k, LINEAR_MEMORY)) });
       out.push({ name: 'memory size', p: A.eq(loadLE(A, mw, ss.pagesAddr, 4), loadLE(A, ma, ss.pagesAddr, 4)) });
     }
     if (definedGlobals > 0) {
       const k = A.bvVar(`${tag}.k.glob`, 32);
-      out.push({ name: 'globals', p: A.boolOr(A.boolNot(inRegion(k, ss.globBase, BigInt(8 * definedGlobals))), same(k)) });
+      out.push({ name: 'globals', p: A.boolOr(A.boolNot(inRegion(k, ss.globBase, BigInt(8 * definedGlobals))), same(k, GLOBALS_REGION)) });
     }
     for (const g of imported) out.push({ name: `imported global ${g.symbol}`, p: A.eq(loadLE(A, mw, g.addr, width(g)), loadLE(A, ma, g.addr, width(g))) });
     return out;
@@ -414,10 +422,8 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
    * top of the stack window. Anything else is a wild write the WASM program never made.
    */
   const storeAllowed = (st: Store): ZBool => {
-    const k = A.zext(st.addr, 64);
-    const inside = (r: { lo: ZBV; hi: ZBV }) => A.boolAnd(A.ule(r.lo, k), A.ult(k, r.hi));
     const state = [...(hasMemory ? [regions[0]!, regions[2]!] : []), ...(definedGlobals > 0 ? [regions[1]!] : []), ...regions.slice(3)];
-    return A.boolOr(...state.map(inside), inside({ lo: A.zext(st.sp, 64), hi: stackWin.hi }));
+    return A.boolOr(...state.map((r) => inInterval(st.addr, r)), inInterval(st.addr, { lo: A.zext(st.sp, 64), hi: stackWin.hi }));
   };
 
   // --- the regions ---
@@ -500,11 +506,24 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     const here = armCutAt.get(st.address) ?? [];
     const skip = new Set(here.map((i) => cuts[i]!.flat).filter((f) => f !== st.flat));
     const wpaths = runWasm(wenv, st.flat, w, skip, new Set(here));
-    const apaths = runArm(aenv, st.address, a);
     const base = [...fixed, ...startPremises];
     const sat = await consistent(A.ctx, base, opts);
     if (sat === 'unsat') refuse({ kind: 'certificate', detail: `the premises of region ${st.label} are inconsistent (the map contradicts the assumptions)` }, st.address);
     if (sat !== 'sat') refuse({ kind: 'solver', obligation: `premises of region ${st.label}`, detail: `Z3 could not decide that they are consistent within rlimit ${opts.rlimit}` }, st.address);
+    /**
+     * Places a symbolic access in linear memory (the only region reached through computed addresses) by a
+     * proof under the path so far; a proof that fails only leaves the access region-less. A placed store
+     * lies in memory storeAllowed permits, so the proof stands for its store-discipline obligation too.
+     */
+    const place: PlaceAccess = async (cond, addrs, at, kind) => {
+      if (!hasMemory) return undefined;
+      const name = `${st.label}: ${kind} at ${hex(at)} lies in linear memory`;
+      const r = await prove(A.ctx, name, st.address, [...base, ...cond], A.boolAnd(...addrs.map((x) => inInterval(x, regions[0]!))), symbols, opts);
+      if (r.result.answer !== 'unsat') return undefined;
+      obligations.push(r.result);
+      return LINEAR_MEMORY;
+    };
+    const apaths = await runArm(aenv, st.address, a, place);
     // Defence in depth: the ARM successor guards must cover every input (spec/arm promises it).
     if (!(await check(`${st.label}: arm paths exhaustive`, st.address, base, A.boolOr(...apaths.map((ap) => A.boolAnd(...ap.cond))), symbols))) return fail!;
     for (const [ai, ap] of apaths.entries()) {
@@ -519,6 +538,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       // proof from fewer premises proves it under all of them); otherwise ask under the path's premises.
       if (ap.end.kind !== 'fault')
         for (const [at, sts] of storesByInstruction(ap.stores)) {
+          if (sts.every((x) => ap.facts.get(x.addr.id())?.region === LINEAR_MEMORY)) continue; // placed: proved by `place`
           const name = `${where}: stores stay in memory, globals, the page word or the live frame (store at ${hex(at)})`;
           const goal = A.boolAnd(...sts.map(storeAllowed));
           const quick = await prove(A.ctx, name, st.address, fixed, goal, symbols, opts);
@@ -527,7 +547,8 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
         }
       for (const wp of matching) {
         const prem = [...pa, ...wp.cond];
-        const claims = outcomeClaims(ap, wp, `${st.label}.${ai}`);
+        // Built with the path's region facts: its memory reads were shortened with them.
+        const claims = A.withRegionFacts(ap.facts, () => outcomeClaims(ap, wp, `${st.label}.${ai}`)).value;
         for (const c of claims) if (!(await check(`${where}: ${c.name}`, st.address, prem, c.p, symbols))) return fail!;
       }
     }
@@ -611,7 +632,6 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   }
 }
 
-/** Where results live (spec/abi/aapcs.ts); results beyond r0-r3 are outside the convention. */
 /** A path's byte stores grouped by the instruction that made them, in path order. */
 function storesByInstruction(stores: readonly Store[]): Map<number, Store[]> {
   const by = new Map<number, Store[]>();
@@ -619,6 +639,7 @@ function storesByInstruction(stores: readonly Store[]): Map<number, Store[]> {
   return by;
 }
 
+/** Where results live (spec/abi/aapcs.ts); results beyond r0-r3 are outside the convention. */
 function resultLocs(results: readonly IntType[]): ResultLocation[] {
   const r = resultLocations(results);
   if (!r.ok) refuse({ kind: 'wasm-unsupported', detail: r.reason });
