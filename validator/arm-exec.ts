@@ -12,7 +12,7 @@
  * TBB/TBH) and any jump out of the function is refused: `unknown`.
  */
 import type { ZBool, ZBV } from '../spec/bv/z3.ts';
-import type { RegionFacts, SymMem, VAlgebra } from './symmem.ts';
+import { addFacts, uniqueTerms, type RegionFacts, type SymMem, type VAlgebra } from './symmem.ts';
 import { decodeThumb } from '../spec/arm/decode.ts';
 import { formatInstr } from '../spec/arm/format.ts';
 import { itAfter, inITBlock } from '../spec/arm/it.ts';
@@ -60,11 +60,7 @@ export interface APath {
  */
 export type PlaceAccess = (cond: readonly ZBool[], addrs: readonly ZBV[], at: number, kind: 'load' | 'store') => Promise<string | undefined>;
 
-function withFacts(facts: RegionFacts, addrs: readonly ZBV[], region: string): RegionFacts {
-  const m = new Map(facts);
-  for (const a of addrs) m.set(a.id(), { term: a, region });
-  return m;
-}
+
 
 export interface Store {
   addr: ZBV;
@@ -251,11 +247,11 @@ export async function runArm(env: ArmEnv, from: number, init: AState, place: Pla
 
     // A load whose region a fact would give: place it and step again (the step is a pure function).
     let run = A.withRegionFacts(facts, () => step(A, s, instr, off, it));
-    const reads = unique(run.unplaced);
+    const reads = uniqueTerms(run.unplaced);
     if (reads.length > 0) {
       const region = await place(cond, reads, addr, 'load');
       if (region !== undefined) {
-        facts = withFacts(facts, reads, region);
+        facts = addFacts(facts, reads, region);
         run = A.withRegionFacts(facts, () => step(A, s, instr, off, it));
       }
     }
@@ -263,10 +259,10 @@ export async function runArm(env: ArmEnv, from: number, init: AState, place: Pla
       const c = [...cond, x.guard];
       // A store whose region is not evident: place it under this successor's guard, for the reads after it.
       let f = facts;
-      const written = unique(x.state.mem.writes.slice(s.mem.writes.length).flatMap((wr) => (wr.fill || A.regionOf(wr.addr, facts) !== undefined ? [] : [wr.addr])));
+      const written = uniqueTerms(x.state.mem.writes.slice(s.mem.writes.length).flatMap((wr) => (wr.fill || A.regionOf(wr.addr, facts) !== undefined ? [] : [wr.addr])));
       if (written.length > 0) {
         const region = await place(c, written, addr, 'store');
-        if (region !== undefined) f = withFacts(facts, written, region);
+        if (region !== undefined) f = addFacts(facts, written, region);
       }
       switch (x.next.kind) {
         case 'pc':
@@ -301,10 +297,4 @@ export async function runArm(env: ArmEnv, from: number, init: AState, place: Pla
     }
   }
   return done;
-}
-
-/** The terms of `xs`, each once (by Z3 AST id), in first-seen order. */
-function unique(xs: readonly ZBV[]): ZBV[] {
-  const seen = new Set<number>();
-  return xs.filter((x) => !seen.has(x.id()) && (seen.add(x.id()), true));
 }

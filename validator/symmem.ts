@@ -53,6 +53,19 @@ export interface ZeroFill {
  */
 export type RegionFacts = ReadonlyMap<number, { term: ZBV; region: string }>;
 
+/** `facts` and: every term of `addrs` lies in `region`. */
+export function addFacts(facts: RegionFacts, addrs: readonly ZBV[], region: string): RegionFacts {
+  const m = new Map(facts);
+  for (const a of addrs) m.set(a.id(), { term: a, region });
+  return m;
+}
+
+/** The terms of `xs`, each once (by Z3 AST id), in first-seen order. */
+export function uniqueTerms(xs: readonly ZBV[]): ZBV[] {
+  const seen = new Set<number>();
+  return xs.filter((x) => !seen.has(x.id()) && (seen.add(x.id()), true));
+}
+
 export interface VAlgebra extends Algebra<ZBV, ZBool, SymMem> {
   readonly ctx: Z3Context;
   bvVar(name: string, width: number): ZBV;

@@ -524,6 +524,16 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       return LINEAR_MEMORY;
     };
     const apaths = await runArm(aenv, st.address, a, place);
+    // The WASM side's linear-memory accesses that did not trap lie in linear memory (wasm-exec.ts Placement):
+    // its later terms rely on it. The semantics guarantees it under the memory invariant; a failure is unknown.
+    for (const p of new Set(wpaths.flatMap((wp) => wp.placements))) {
+      const name = `${st.label}: wasm access at offset ${p.at} lies in linear memory`;
+      const r = await prove(A.ctx, name, st.address, [...base, ...p.cond], A.boolAnd(...p.addrs.map((x) => inInterval(x, regions[0]!))), symbols, opts);
+      obligations.push(r.result);
+      if (r.result.answer !== 'unsat') {
+        return { kind: 'unknown', func, symbol: fc.symbol, reason: { kind: 'solver', obligation: name, detail: `Z3 answered ${r.result.answer}: a WASM access within the memory size is not shown to lie in the reservation` }, address: st.address, obligations };
+      }
+    }
     // Defence in depth: the ARM successor guards must cover every input (spec/arm promises it).
     if (!(await check(`${st.label}: arm paths exhaustive`, st.address, base, A.boolOr(...apaths.map((ap) => A.boolAnd(...ap.cond))), symbols))) return fail!;
     for (const [ai, ap] of apaths.entries()) {
@@ -547,8 +557,8 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
         }
       for (const wp of matching) {
         const prem = [...pa, ...wp.cond];
-        // Built with the path's region facts: its memory reads were shortened with them.
-        const claims = A.withRegionFacts(ap.facts, () => outcomeClaims(ap, wp, `${st.label}.${ai}`)).value;
+        // Built with both paths' region facts (proved above, under premises these claims carry).
+        const claims = A.withRegionFacts(new Map([...ap.facts, ...wp.facts]), () => outcomeClaims(ap, wp, `${st.label}.${ai}`)).value;
         for (const c of claims) if (!(await check(`${where}: ${c.name}`, st.address, prem, c.p, symbols))) return fail!;
       }
     }
