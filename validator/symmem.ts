@@ -89,6 +89,11 @@ export interface VAlgebra extends Algebra<ZBV, ZBool, SymMem> {
   withRegionFacts<T>(facts: RegionFacts, f: () => T): { value: T; unplaced: ZBV[] };
   /** The declared region `addr` lies in, syntactically or by a fact in `facts`; undefined if not known. */
   regionOf(addr: ZBV, facts: RegionFacts): string | undefined;
+  /**
+   * The writes and fills of `m` that lie in `region`, oldest first, by the facts in force; undefined when
+   * some write's region is not known (it might lie in `region`).
+   */
+  writesIn(m: SymMem, region: string): MemWrite[] | undefined;
   /** A byte read whose address the caller knows to lie in `region` wherever the term is used (e.g. under a guard saying so). */
   load8In(m: SymMem, addr: ZBV, region: string): ZBV;
 }
@@ -244,6 +249,8 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
     return r;
   };
   const zextArg = new Map<number, ZBV>();
+  /** Zero extensions of any width: term id -> the extended term. */
+  const zextOf = new Map<number, ZBV>();
   const carryOf = (t: ZBV): ZBool | undefined => {
     const pq = addArgs.get(t.id());
     if (!pq) return undefined;
@@ -322,6 +329,10 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
     sext: (x, w) => (x.size() === 32 && w === 64 && !cv(x) ? A.concat(A.ashr(x, Z.bv(31, 32)), x) : fold1((c) => C.sext(c, w), (z) => Z.sext(z, w))(x)),
     zext: (x, w) => {
       const r = fold1((c) => C.zext(c, w), (z) => Z.zext(z, w))(x);
+      if (!cv(r) && r.id() !== x.id()) {
+        keep.push(r, x);
+        zextOf.set(r.id(), x);
+      }
       if (x.size() === 32 && w > 32 && !cv(r)) {
         keep.push(r, x);
         zextArg.set(r.id(), x);
@@ -330,6 +341,9 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
     },
     extract: (x, hi, lo) => {
       if (lo === 0 && hi === x.size() - 1) return x;
+      // Bits of a zero extension below the argument's width are the argument's (MOVW of half an address).
+      const narrow = zextOf.get(x.id());
+      if (narrow && hi < narrow.size()) return A.extract(narrow, hi, lo);
       const inner = slices.get(x.id());
       if (inner) return A.extract(inner.src, inner.lo + hi, inner.lo + lo);
       return extractWord(x, hi, lo);
@@ -435,6 +449,15 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
     load8: (m, addr) => load8(m, addr),
     load8In: (m, addr, region) => load8(m, addr, region),
     regionOf: regionIn,
+    writesIn: (m, region) => {
+      const out: MemWrite[] = [];
+      for (const w of m.writes) {
+        const r = w.fill ? w.fill.region : regionIn(w.addr, facts);
+        if (r === undefined) return undefined;
+        if (r === region) out.push(w);
+      }
+      return out;
+    },
     withRegionFacts: (known, f) => {
       const saved = { facts, unplaced };
       facts = known;
