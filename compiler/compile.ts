@@ -9,6 +9,7 @@ import type { Func, Module } from '../spec/wasm/ast.ts';
 import { importSymbol, stateSymbols, TABLE_ENTRY_BYTES, tableSymbol, tableTypeIds, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
 import { CERT_SECTION, CERT_VERSION, encodeCertificate, type Certificate, type CutPoint, type Fact, type FunctionCertificate, type ValueLoc, type WordLoc } from '../spec/abi/certificate.ts';
 import type { MInstr, PReg } from './target/insn.ts';
+import type { Target } from './target/cpu.ts';
 import { encodeFunction } from './target/encode.ts';
 import type { EncodedFunction, ObjData, ObjFunction, Relocation } from './target/object.ts';
 import { writeRelocatableObject } from './elf/relocatable.ts';
@@ -26,6 +27,8 @@ import { formatFrontendError, type FrontendError } from './frontend/index.ts';
 export interface CompileOptions {
   /** Prepended to every symbol the object defines (`--prefix`). */
   prefix?: string;
+  /** The CPU the object declares (`--target`, compiler/target/cpu.ts); the code is the same for all. */
+  target?: Target;
   /** Cap on reserved linear-memory pages (the declared maximum, else the initial size, is reserved). */
   maxPages?: number;
   /** Pages to reserve for a memory that declares no maximum (default: its initial size, so memory.grow fails). */
@@ -353,7 +356,7 @@ export function compileModule(m: Module, options: CompileOptions = {}): CompileR
   }
   const data = moduleData(m, prefix, reservedPages, fsyms, typeId);
   const certificate: Certificate = { version: CERT_VERSION, prefix, reservedPages, functions: fcerts };
-  const object = writeRelocatableObject({ functions: objFunctions, data, custom: [{ name: CERT_SECTION, bytes: encodeCertificate(certificate) }] });
+  const object = writeRelocatableObject({ functions: objFunctions, data, custom: [{ name: CERT_SECTION, bytes: encodeCertificate(certificate) }], ...(options.target ? { target: options.target } : {}) });
   return { ok: true, output: { functions, encoded, objFunctions, data, certificate, header: cHeader(m, prefix), reservedPages, object } };
 }
 
