@@ -1,5 +1,5 @@
 /**
- * `--name value` flags of the campaign scripts (npm run fuzz, npm run mutate),
+ * `--name value` flags of the campaign scripts (npm run fuzz, mutate, suite),
  * read from process.argv. A bad value ends the script with exit status 2 and
  * a message naming the script and the flag.
  */
@@ -16,7 +16,10 @@ export function flags(script: string) {
     return v === undefined || v.startsWith('--') ? fail(`--${name} needs a value`) : v;
   };
   return {
+    fail,
     has,
+    /** The value after `--name`, undefined when the flag is absent. */
+    text,
     /** A non-negative integer, `fallback` when the flag is absent. */
     int(name: string, fallback: number): number {
       const t = text(name);

@@ -88,9 +88,9 @@ for (const [k, is] of [...failuresBy].sort((a, b) => b[1].length - a[1].length))
 
 if (decoder + cli > 0) {
   const { robustCampaign } = await import('./robust.ts');
-  const t1 = Date.now();
   const r = await robustCampaign(seed, decoder, cli, (s) => console.log(s));
-  console.log(`robustness: ${r.decoderInputs} decoder inputs, ${r.cliInputs} CLI inputs in ${((Date.now() - t1) / 1000).toFixed(1)} s, ${r.failures.length} failures`);
+  const exits = [...r.cliExits].sort().map(([k, n]) => `${k}: ${n}`).join(', ');
+  console.log(`robustness: ${r.decoderInputs} decoder inputs in ${(r.decoderMs / 1000).toFixed(1)} s, ${r.cliInputs} CLI inputs in ${(r.cliMs / 1000).toFixed(1)} s${exits ? ` (${exits})` : ''}, ${r.failures.length} failures`);
   for (const f of r.failures) console.log(`robustness failure: ${f.what}\n  input: ${JSON.stringify(f.input.slice(0, 2000))}`);
   passed += r.decoderInputs + r.cliInputs - r.failures.length;
   failed += r.failures.length;

@@ -13,7 +13,7 @@ import { decodeModule, WasmDecodeError } from '../../spec/wasm/decode.ts';
 import { loadWasm, loadWat } from '../../compiler/frontend/index.ts';
 import { compileModule } from '../../compiler/compile.ts';
 import { Rng } from '../conform/wasm.ts';
-import { scratch, warden } from '../cli/helpers.ts';
+import { scratch, warden, type CliResult } from '../cli/helpers.ts';
 import { EXIT } from '../../cli/common.ts';
 import { buildModule } from './gen.ts';
 
@@ -114,11 +114,15 @@ export async function checkDecoderInput(bytes: Uint8Array): Promise<RobustFailur
 }
 
 /** `warden <args>` in `dir`: a clean exit code, one-line message on bad input, no partial outputs, bounded time. */
-export async function checkCli(dir: string, args: string[], outputs: string[], input: string): Promise<RobustFailure | undefined> {
+export async function checkCli(dir: string, args: string[], outputs: string[], input: string): Promise<{ code: number | null; failure?: RobustFailure }> {
   for (const o of outputs) rmSync(join(dir, o), { force: true });
   const t0 = Date.now();
   const r = await warden(args, dir);
-  const ms = Date.now() - t0;
+  const failure = cliFailure(dir, args, outputs, input, r, Date.now() - t0);
+  return { code: r.code, ...(failure ? { failure } : {}) };
+}
+
+function cliFailure(dir: string, args: string[], outputs: string[], input: string, r: CliResult, ms: number): RobustFailure | undefined {
   const lines = r.stderr.trim().split('\n').filter((l) => !l.includes('UNVERIFIED'));
   const tmp = readdirSync(dir).filter((f) => f.endsWith('.tmp'));
   const fail = (what: string): RobustFailure => ({ what: `warden ${args.join(' ')}: ${what}`, input });
@@ -137,7 +141,11 @@ export async function checkCli(dir: string, args: string[], outputs: string[], i
 
 export interface RobustStats {
   decoderInputs: number;
+  decoderMs: number;
   cliInputs: number;
+  cliMs: number;
+  /** How many CLI invocations ended how: "compile exit 1", "verify exit 3", ... */
+  cliExits: Map<string, number>;
   failures: RobustFailure[];
 }
 
@@ -149,6 +157,7 @@ export async function robustCampaign(seed: number, decoder: number, cli: number,
   const rng = new Rng(seed);
   const base = await seeds(rng, 8);
   const failures: RobustFailure[] = [];
+  const t0 = Date.now();
   for (let i = 0; i < decoder; i++) {
     const s = base[rng.int(base.length)]!;
     const bytes = rng.int(5) === 0 ? randomBytes(rng) : mutateBytes(rng, s.bytes, base[rng.int(base.length)]!.bytes);
@@ -156,6 +165,8 @@ export async function robustCampaign(seed: number, decoder: number, cli: number,
     if (f) failures.push(f);
     if (i > 0 && i % 20000 === 0) log(`  decoder inputs: ${i} (${failures.length} failures)`);
   }
+  const decoderMs = Date.now() - t0;
+  const cliExits = new Map<string, number>();
   const dir = scratch();
   try {
     // A real object for `verify` to mutate.
@@ -165,7 +176,7 @@ export async function robustCampaign(seed: number, decoder: number, cli: number,
     const object = new Uint8Array(readFileSync(join(dir, 'm.o')));
     for (let i = 0; i < cli; i++) {
       const s = base[rng.int(base.length)]!;
-      let f: RobustFailure | undefined;
+      let f: { code: number | null; failure?: RobustFailure };
       switch (i % 3) {
         case 0: {
           const b = mutateBytes(rng, s.bytes, s.bytes);
@@ -180,7 +191,7 @@ export async function robustCampaign(seed: number, decoder: number, cli: number,
           break;
         }
         default: {
-          // Only the ELF header and section tables are mutated, so a mutant fails fast instead of running proofs.
+          // The ELF header and section tables are mutated: most mutants are bad input; one still valid gets proofs at VERIFY_RLIMIT.
           const o = object.slice();
           const shoff = new DataView(o.buffer).getUint32(32, true);
           for (let e = 0, n = 1 + rng.int(3); e < n; e++) {
@@ -192,10 +203,12 @@ export async function robustCampaign(seed: number, decoder: number, cli: number,
           f = await checkCli(dir, ['verify', 'm.wat', 'y.o', '--rlimit', String(VERIFY_RLIMIT)], [], hex(cut).slice(0, 400));
         }
       }
-      if (f) failures.push(f);
+      if (f.failure) failures.push(f.failure);
+      const how = `${i % 3 === 2 ? 'verify' : 'compile'} exit ${f.code}`;
+      cliExits.set(how, (cliExits.get(how) ?? 0) + 1);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return { decoderInputs: decoder, cliInputs: cli, failures };
+  return { decoderInputs: decoder, decoderMs, cliInputs: cli, cliMs: Date.now() - t0 - decoderMs, cliExits, failures };
 }
