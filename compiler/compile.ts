@@ -9,6 +9,7 @@ import type { Func, Module } from '../spec/wasm/ast.ts';
 import { importSymbol, stateSymbols, TABLE_ENTRY_BYTES, tableSymbol, tableTypeIds, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
 import { CERT_SECTION, CERT_VERSION, encodeCertificate, type Certificate, type CutPoint, type Fact, type FunctionCertificate, type ValueLoc, type WordLoc } from '../spec/abi/certificate.ts';
 import type { MInstr, PReg } from './target/insn.ts';
+import type { Target } from './target/cpu.ts';
 import { encodeFunction } from './target/encode.ts';
 import type { EncodedFunction, ObjData, ObjFunction, Relocation } from './target/object.ts';
 import { writeRelocatableObject } from './elf/relocatable.ts';
@@ -26,6 +27,8 @@ import { formatFrontendError, type FrontendError } from './frontend/index.ts';
 export interface CompileOptions {
   /** Prepended to every symbol the object defines (`--prefix`). */
   prefix?: string;
+  /** The CPU the object declares (`--target`, compiler/target/cpu.ts); the code is the same for all. */
+  target?: Target;
   /** Cap on reserved linear-memory pages (the declared maximum, else the initial size, is reserved). */
   maxPages?: number;
   /** Pages to reserve for a memory that declares no maximum (default: its initial size, so memory.grow fails). */
@@ -52,7 +55,8 @@ export interface CompiledFunction {
 export type CompileError =
   | FrontendError
   | { kind: 'regalloc'; func: { index: number; name: string }; ladder: LadderEntry[] }
-  | { kind: 'encode'; func: { index: number; name: string }; message: string };
+  | { kind: 'encode'; func: { index: number; name: string }; message: string }
+  | { kind: 'symbol'; message: string };
 
 export type CompileResult = { ok: true; output: CompiledModule } | { ok: false; errors: CompileError[] };
 
@@ -68,18 +72,48 @@ export interface CompiledModule {
   object: Uint8Array;
 }
 
-/** The symbol of a defined function: its first export name (prefixed) if exported, else a local name. */
+/** The symbol of each function: an import's is the importer's (`importSymbol`); a defined one's is its first export name (prefixed) if exported, else a local name. */
 function functionSymbols(m: Module, prefix: string): Map<number, string> {
   const out = new Map<number, string>();
+  m.imports.filter((i) => i.desc.kind === 'func').forEach((imp, i) => out.set(i, importSymbol(imp.field)));
   for (const e of m.exports) if (e.kind === 'func' && !out.has(e.index)) out.set(e.index, `${prefix}${e.name}`);
-  const nImports = m.imports.filter((i) => i.desc.kind === 'func').length;
   for (const f of m.funcs) if (!out.has(f.index)) out.set(f.index, `${prefix}wasm_f${f.index}`);
-  m.imports
-    .filter((i) => i.desc.kind === 'func')
-    .forEach((imp, i) => {
-      if (i < nImports) out.set(i, importSymbol(imp.field));
-    });
   return out;
+}
+
+/**
+ * Imports are the importer's own symbols (unprefixed, spec/abi/layout.ts `importSymbol`), so they can collide:
+ * with a symbol this object defines (the call or load would reach the object's own definition, not the
+ * importer's), or with another import (two imports conflated into one symbol). A re-exported import would
+ * need a symbol for code the object does not contain. Each is an error.
+ */
+function symbolErrors(m: Module, prefix: string, fsyms: Map<number, string>): CompileError[] {
+  const nImportedFuncs = m.funcTypeIndices.length - m.funcs.length;
+  const errors: CompileError[] = [];
+  const defined = new Map<string, string>();
+  for (const f of m.funcs) defined.set(fsyms.get(f.index)!, `function ${f.index}`);
+  for (const e of m.exports) {
+    if (e.kind !== 'func') continue;
+    if (e.index < nImportedFuncs) errors.push({ kind: 'unsupported', offset: 0, feature: `export '${e.name}' re-exports imported function ${e.index} (${fsyms.get(e.index)}; the object has no code to give that name)` });
+    else defined.set(`${prefix}${e.name}`, `export '${e.name}'`);
+  }
+  for (const s of Object.values(stateSymbols(prefix))) defined.set(s, 'its state');
+  m.tables.forEach((_, i) => defined.set(tableSymbol(prefix, i), `table ${i}`));
+  defined.set(UDIVMOD64, 'its runtime');
+  // The same import twice (module, field and type) may share its symbol: both name one definition.
+  const seen = new Map<string, { what: string; key: string }>();
+  for (const im of m.imports) {
+    if (im.desc.kind !== 'func' && im.desc.kind !== 'global') continue;
+    const s = importSymbol(im.field);
+    const what = `imported ${im.desc.kind} ${im.module}.${im.field}`;
+    const key = JSON.stringify([im.module, im.desc.kind === 'func' ? m.types[im.desc.typeIndex] : im.desc]);
+    const owner = defined.get(s);
+    const other = seen.get(s);
+    if (owner !== undefined) errors.push({ kind: 'symbol', message: `${what}: its symbol '${s}' is also defined by this object (${owner}); choose a --prefix` });
+    else if (other && other.key !== key) errors.push({ kind: 'symbol', message: `${what}: its symbol '${s}' is also the symbol of ${other.what}, a different import` });
+    seen.set(s, { what, key });
+  }
+  return errors;
 }
 
 /** The external symbol of each imported global (spec/abi/layout.ts `importSymbol`); the importer defines it. */
@@ -251,6 +285,8 @@ export function compileModule(m: Module, options: CompileOptions = {}): CompileR
   const prefix = options.prefix ?? '';
   const reservedPages = reservedPagesOf(m, options);
   const fsyms = functionSymbols(m, prefix);
+  const symbolErrs = symbolErrors(m, prefix, fsyms);
+  if (symbolErrs.length > 0) return { ok: false, errors: symbolErrs };
   const typeId = tableTypeIds(m.types);
   const env: IselEnv = {
     module: m,
@@ -320,7 +356,7 @@ export function compileModule(m: Module, options: CompileOptions = {}): CompileR
   }
   const data = moduleData(m, prefix, reservedPages, fsyms, typeId);
   const certificate: Certificate = { version: CERT_VERSION, prefix, reservedPages, functions: fcerts };
-  const object = writeRelocatableObject({ functions: objFunctions, data, custom: [{ name: CERT_SECTION, bytes: encodeCertificate(certificate) }] });
+  const object = writeRelocatableObject({ functions: objFunctions, data, custom: [{ name: CERT_SECTION, bytes: encodeCertificate(certificate) }], ...(options.target ? { target: options.target } : {}) });
   return { ok: true, output: { functions, encoded, objFunctions, data, certificate, header: cHeader(m, prefix), reservedPages, object } };
 }
 
@@ -331,6 +367,8 @@ export function formatCompileError(e: CompileError): string {
       return `function ${e.func.index} (${e.func.name}): register allocation failed on every rung: ${e.ladder.map((l) => `${l.rung}: ${l.failure}`).join('; ')}`;
     case 'encode':
       return `function ${e.func.index} (${e.func.name}): encoding failed: ${e.message}`;
+    case 'symbol':
+      return e.message;
     default:
       return formatFrontendError(e);
   }

@@ -2,7 +2,8 @@
  * The warden commands as a user runs them: happy paths, and every kind of
  * bad input answered with one line naming what is wrong and a non-zero exit.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readElf } from '../../validator/elf.ts';
@@ -27,6 +28,21 @@ describe('warden compile', () => {
     expect((await warden(['compile', 's.wat', '-o', 's2.o', '--no-verify'], dir)).code).toBe(0);
     expect(readFileSync(join(dir, 's2.o'))).toEqual(readFileSync(join(dir, 's.o')));
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('--target tags the object with the architecture gcc -mcpu gives that CPU; the code is the same', async () => {
+    const tags = (file: string) => spawnSync('arm-none-eabi-readelf', ['-A', file], { cwd: dir, encoding: 'utf8' }).stdout.split('\n').filter((l) => /Tag_CPU_(name|arch)\b/.test(l));
+    const text = (file: string) => readElf(readFileSync(join(dir, file))).sections.find((x) => x.name === '.text')!.data;
+    writeFileSync(join(dir, 'empty.c'), 'int empty;\n');
+    const cpus = ['cortex-m3', 'cortex-m4', 'cortex-m7'];
+    for (const cpu of cpus) expect((await warden(['compile', 's.wat', '-o', `${cpu}.o`, '--no-verify', '--target', cpu], dir)).code).toBe(0);
+    for (const cpu of cpus) {
+      const gcc = spawnSync('arm-none-eabi-gcc', [`-mcpu=${cpu}`, '-mthumb', '-c', 'empty.c', '-o', `gcc-${cpu}.o`], { cwd: dir, encoding: 'utf8' });
+      expect(gcc.status).toBe(0);
+      expect(tags(`${cpu}.o`)).toEqual(tags(`gcc-${cpu}.o`));
+      expect(text(`${cpu}.o`)).toEqual(text('cortex-m4.o'));
+    }
+    expect(tags('cortex-m3.o')).toContain('  Tag_CPU_arch: v7');
   });
 
   it('validates by default and writes nothing unless every function is proved', async () => {
