@@ -711,8 +711,42 @@ function svg(rows: Row[], scale: ScalePoint[]): string {
     const a = figures(r, k).instrs, b = figures(r, 'native2').instrs;
     return a && b ? a / b : undefined;
   };
+  /** validation / compile CPU time per kernel, log scale; a timed-out validation is an open bar up to its lower bound. */
+  const ratioPanel = (y0: number) => {
+    const h = 160, left = 60, right = W - 20, top = y0 + 30, bottom = top + h;
+    parts.push(`<text x="${left}" y="${y0 + 18}" font-size="15" font-weight="bold">warden validation time / compile time (CPU, log scale)</text>`);
+    const vals = rows.map((r) => {
+      const v = r.warden?.validation, c = r.warden?.compile;
+      if (!v || !c) return undefined;
+      if (v.cpuMs !== undefined) return { x: v.cpuMs / c.cpuMs, low: false };
+      return v.status === 'timeout' && v.atLeastWallMs ? { x: v.atLeastWallMs / c.wallMs, low: true } : undefined;
+    });
+    const xs = vals.filter((v) => v !== undefined).map((v) => v.x);
+    if (!xs.length) {
+      parts.push(`<text x="${left}" y="${top + 20}" font-size="12">no validation data</text>`);
+      return top + 40;
+    }
+    const l0 = 0, l1 = Math.max(1, Math.ceil(Math.log10(Math.max(...xs))));
+    const Y = (x: number) => bottom - ((Math.log10(Math.max(1, x)) - l0) / (l1 - l0)) * h;
+    for (let e = l0; e <= l1; e++) {
+      parts.push(`<line x1="${left}" x2="${right}" y1="${Y(10 ** e)}" y2="${Y(10 ** e)}" stroke="#ddd"/><text x="${left - 6}" y="${Y(10 ** e) + 4}" font-size="11" text-anchor="end">${10 ** e}×</text>`);
+    }
+    const gw = (right - left) / rows.length;
+    rows.forEach((r, i) => {
+      const v = vals[i];
+      const gx = left + i * gw + gw / 2;
+      parts.push(`<text x="${gx}" y="${bottom + 14}" font-size="11" text-anchor="middle">${esc(r.kernel)}</text>`);
+      if (!v) return;
+      const bw = Math.min(40, gw - 10);
+      const attrs = v.low ? 'fill="none" stroke="#2ca02c" stroke-width="2" stroke-dasharray="4 2"' : 'fill="#2ca02c"';
+      parts.push(`<rect x="${(gx - bw / 2).toFixed(1)}" y="${Y(v.x).toFixed(1)}" width="${bw}" height="${(bottom - Y(v.x)).toFixed(1)}" ${attrs}><title>${esc(`${r.kernel}: ${v.low ? 'more than ' : ''}${v.x.toFixed(0)}×${v.low ? ' (timed out; wall)' : ''}`)}</title></rect>`);
+      parts.push(`<text x="${gx}" y="${(Y(v.x) - 3).toFixed(1)}" font-size="10" text-anchor="middle">${v.low ? '>' : ''}${v.x.toFixed(0)}×</text>`);
+    });
+    return bottom + 20;
+  };
   let y = panel(55, 'Code size (.text of the kernel)', sizeOf);
   y = panel(y + 10, 'Executed instructions (one kernel call, QEMU)', insOf);
+  y = ratioPanel(y + 10);
   // Scaling: log-log time vs WASM instructions.
   const pts = scale.filter((p) => p.compile !== undefined);
   const vCpu = (p: ScalePoint) => p.validation?.cpuMs;
