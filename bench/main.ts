@@ -614,6 +614,12 @@ function timeTables(rows: Row[], scale: ScalePoint[]): { md: string; text: strin
       validationText(v, w.functions),
     ];
   });
+  // The costliest functions over all kernels, each with its costliest obligation: where validation time goes.
+  const fHead = ['kernel', 'function', 'bytes', 'validation ms', 'obligations', 'Z3 rlimit (M)', 'verdict', 'costliest obligation (rlimit M, Z3 ms)'];
+  const fBody = rows.flatMap((r) => (r.warden?.validation?.fns ?? []).map((f) => ({ r, f, v: r.warden!.validation! })))
+    .sort((a, b) => b.f.cpuMs - a.f.cpuMs).slice(0, 10)
+    .map(({ r, f, v }) => [r.kernel, f.symbol, fmt(v.functions?.find((x) => x.symbol === f.symbol)?.bytes), ms(f.cpuMs), String(f.obligations), mrl(f.rlimit), f.reason ? `${f.verdict}: ${f.reason}` : f.verdict,
+      f.costliest ? `${f.costliest.name.replace(/\|/g, '/')} (${mrl(f.costliest.rlimit)}, ${ms(f.costliest.ms)})` : '—']);
   const base = scale.find((p) => p.validation?.cpuMs !== undefined && p.compile);
   const perInstr = (p: ScalePoint, f: (p: ScalePoint) => number | undefined) => {
     const x = f(p);
@@ -653,6 +659,7 @@ function timeTables(rows: Row[], scale: ScalePoint[]): { md: string; text: strin
     '## warden compile and validation time', '',
     'compile ms: `compileModule` CPU time, median of 5 after a warm-up, in a pass with no other process of the benchmark running. validation ms: `validateObject` CPU time of the child process (user + system, every thread; Z3 start-up excluded); the child runs while the next kernel builds, which moves its CPU time far less than its wall time. validation / compile: the ratio of the two, the figure to compare between runs. Z3 share: the obligations\' `check()` time over the validation wall time (the rest is symbolic execution and term building). Z3 rlimit: Z3\'s own work count over all obligations, in millions; it does not depend on the machine or its load. costliest function: the one with the largest share of the validation CPU time.',
     '', budget, '', md(head, body), '',
+    ...(fBody.length ? ['The ten functions that took longest to validate (CPU ms), over all kernels, each with the obligation on which Z3 worked hardest.', '', md(fHead, fBody), ''] : []),
     ...(scale.length ? [
       '## Scaling: warden time vs function size', '',
       `One generated function of n WASM instructions (sizes ${SCALING_SIZES.join(', ')}; \`--scaling-sizes\`): straight-line i32 arithmetic on three locals, an \`if\` every 8 groups, one enclosing loop from 30 instructions up; no memory. Times are CPU ms as above. Per-instruction costs are given with their ratio to the smallest validated size (n=${base?.n ?? '—'}) in parentheses: 1.00 everywhere is linear scaling. growth exponent: k in time ~ n^k between this size and the previous one (1 linear, 2 quadratic).`,
@@ -664,7 +671,7 @@ function timeTables(rows: Row[], scale: ScalePoint[]): { md: string; text: strin
     const w = h.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
     return all.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ')).join('\n');
   };
-  const text = ['warden compile / validation (CPU ms)', txt(head, body), ...(scale.length ? ['', 'Scaling (one generated function; CPU ms)', txt(sHead, sBody)] : [])].join('\n');
+  const text = ['warden compile / validation (CPU ms)', txt(head, body), ...(fBody.length ? ['', 'Costliest functions to validate', txt(fHead, fBody)] : []), ...(scale.length ? ['', 'Scaling (one generated function; CPU ms)', txt(sHead, sBody)] : [])].join('\n');
   return { md: mdOut, text };
 }
 
