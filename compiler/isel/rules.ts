@@ -181,30 +181,27 @@ function rotl64c(b: FnBuilder, x: { lo: VReg; hi: VReg }, n: number): Val {
 }
 
 /**
- * i64 shift left by a register amount n in [0, 63], branch-free: register
- * shifts by 32..255 give 0, so the out-of-range terms vanish by themselves.
+ * i64 logical shift by a register amount n in [0, 63], branch-free: register shifts by 32..255 give 0,
+ * so the out-of-range terms vanish by themselves. Bits move from half `from` into half `into` (lo into hi
+ * for a left shift, hi into lo for a right shift).
  */
-function shl64v(b: FnBuilder, x: { lo: VReg; hi: VReg }, n: VReg): { lo: VReg; hi: VReg } {
-  const h1 = shiftReg(b, 'lsl', x.hi, n);
+function shift64v(b: FnBuilder, dir: 'lsl' | 'lsr', into: VReg, from: VReg, n: VReg): { into: VReg; from: VReg } {
+  const t1 = shiftReg(b, dir, into, n);
   const t = b.alu('sub', n, c32(32));
-  const h2 = shiftReg(b, 'lsl', x.lo, t);
+  const t2 = shiftReg(b, dir, from, t);
   const u = b.v();
   b.emit({ op: 'alu', alu: 'rsb', setFlags: false, rd: u, rn: n, op2: imm(32) });
-  const h3 = shiftReg(b, 'lsr', x.lo, u);
-  const h12 = b.alu('orr', h1, { k: 'i32', v: h2 });
-  const hi = b.alu('orr', h12, { k: 'i32', v: h3 });
-  return { lo: shiftReg(b, 'lsl', x.lo, n), hi };
+  const t3 = shiftReg(b, dir === 'lsl' ? 'lsr' : 'lsl', from, u);
+  const t12 = b.alu('orr', t1, { k: 'i32', v: t2 });
+  return { into: b.alu('orr', t12, { k: 'i32', v: t3 }), from: shiftReg(b, dir, from, n) };
+}
+function shl64v(b: FnBuilder, x: { lo: VReg; hi: VReg }, n: VReg): { lo: VReg; hi: VReg } {
+  const r = shift64v(b, 'lsl', x.hi, x.lo, n);
+  return { lo: r.from, hi: r.into };
 }
 function shru64v(b: FnBuilder, x: { lo: VReg; hi: VReg }, n: VReg): { lo: VReg; hi: VReg } {
-  const l1 = shiftReg(b, 'lsr', x.lo, n);
-  const t = b.alu('sub', n, c32(32));
-  const l2 = shiftReg(b, 'lsr', x.hi, t);
-  const u = b.v();
-  b.emit({ op: 'alu', alu: 'rsb', setFlags: false, rd: u, rn: n, op2: imm(32) });
-  const l3 = shiftReg(b, 'lsl', x.hi, u);
-  const l12 = b.alu('orr', l1, { k: 'i32', v: l2 });
-  const lo = b.alu('orr', l12, { k: 'i32', v: l3 });
-  return { lo, hi: shiftReg(b, 'lsr', x.hi, n) };
+  const r = shift64v(b, 'lsr', x.lo, x.hi, n);
+  return { lo: r.into, hi: r.from };
 }
 /** Arithmetic shift right by n in [0, 63]: a short branch on n >= 32 (the sign fill does not vanish). */
 function shrs64v(b: FnBuilder, x: { lo: VReg; hi: VReg }, n: VReg): Val {

@@ -7,9 +7,8 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readElf } from '../../validator/elf.ts';
-import { SAMPLE_WAT, scratch, warden, wardenProcess } from './helpers.ts';
+import { expectUserError, SAMPLE_WAT, scratch, warden, wardenProcess } from './helpers.ts';
 
-const oneLine = (s: string) => s.trim().split('\n').length === 1;
 const junk = 'this is not an ELF object at all, just some text that is long enough for a header';
 
 describe('warden compile', () => {
@@ -70,26 +69,11 @@ describe('warden compile', () => {
     expect(existsSync(join(dir, 'x.o'))).toBe(false);
   });
 
-  it('invalid text names file:line:col', async () => {
-    const r = await warden(['compile', 'bad.wat', '-o', 'x.o', '--no-verify'], dir);
-    expect(r.code).toBe(1);
-    expect(oneLine(r.stderr)).toBe(true);
-    expect(r.stderr).toMatch(/^warden: bad\.wat:1:\d+: error: type mismatch in i32\.add/);
-  });
+  it('invalid text names file:line:col', () => expectUserError(['compile', 'bad.wat', '-o', 'x.o', '--no-verify'], dir, /^warden: bad\.wat:1:\d+: error: type mismatch in i32\.add/));
 
-  it('a malformed binary is one line naming the file', async () => {
-    const r = await warden(['compile', 'junk.wasm', '-o', 'x.o', '--no-verify'], dir);
-    expect(r.code).toBe(1);
-    expect(oneLine(r.stderr)).toBe(true);
-    expect(r.stderr).toMatch(/^warden: junk\.wasm: /);
-  });
+  it('a malformed binary is one line naming the file', () => expectUserError(['compile', 'junk.wasm', '-o', 'x.o', '--no-verify'], dir, /^warden: junk\.wasm: /));
 
-  it('an unsupported feature names function and offset', async () => {
-    const r = await warden(['compile', 'f.wat', '-o', 'x.o', '--no-verify'], dir);
-    expect(r.code).toBe(1);
-    expect(oneLine(r.stderr)).toBe(true);
-    expect(r.stderr).toMatch(/^warden: f\.wat: unsupported: function 0 \(\w+\), offset 0x[0-9a-f]+: floating point/);
-  });
+  it('an unsupported feature names function and offset', () => expectUserError(['compile', 'f.wat', '-o', 'x.o', '--no-verify'], dir, /^warden: f\.wat: unsupported: function 0 \(\w+\), offset 0x[0-9a-f]+: floating point/));
 
   it('--help documents the exit codes (as a real process)', () => {
     const r = wardenProcess(['compile', '--help'], dir);
@@ -122,11 +106,7 @@ describe('warden run', () => {
     [['run', 's.wat', '--invoke', 'g'], "warden: s.wat: export 'g' is a global, not a function"],
     [['run', 's.wat', '10'], 'warden: run: missing --invoke EXPORT'],
     [['run', 'imp.wat', '--invoke', 'g'], 'warden: run: imp.wat imports env.f; the QEMU firmware cannot provide imports (compile it and link with C instead)'],
-  ])('%j -> one-line error', async (args, message) => {
-    const r = await warden(args, dir);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`${message}\n`);
-  });
+  ])('%j -> one-line error', (args, message) => expectUserError(args, dir, message));
 });
 
 describe('warden disasm and verify', () => {
@@ -168,9 +148,5 @@ describe('warden disasm and verify', () => {
     [['disasm', 'missing.o'], 'warden: missing.o: no such file'],
     [['verify', 's.wat', 'not.o'], 'warden: not.o: ELF: not an ELF file (bad magic) (at byte 0)'],
     [['verify', 'missing.wat', 'not.o'], 'warden: missing.wat: no such file'],
-  ])('%j -> one-line error', async (args, message) => {
-    const r = await warden(args, dir);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`${message}\n`);
-  });
+  ])('%j -> one-line error', (args, message) => expectUserError(args, dir, message));
 });
