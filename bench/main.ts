@@ -614,6 +614,12 @@ function timeTables(rows: Row[], scale: ScalePoint[]): { md: string; text: strin
       validationText(v, w.functions),
     ];
   });
+  // The costliest functions over all kernels, each with its costliest obligation: where validation time goes.
+  const fHead = ['kernel', 'function', 'bytes', 'validation ms', 'obligations', 'Z3 rlimit (M)', 'verdict', 'costliest obligation (rlimit M, Z3 ms)'];
+  const fBody = rows.flatMap((r) => (r.warden?.validation?.fns ?? []).map((f) => ({ r, f, v: r.warden!.validation! })))
+    .sort((a, b) => b.f.cpuMs - a.f.cpuMs).slice(0, 10)
+    .map(({ r, f, v }) => [r.kernel, f.symbol, fmt(v.functions?.find((x) => x.symbol === f.symbol)?.bytes), ms(f.cpuMs), String(f.obligations), mrl(f.rlimit), f.reason ? `${f.verdict}: ${f.reason}` : f.verdict,
+      f.costliest ? `${f.costliest.name.replace(/\|/g, '/')} (${mrl(f.costliest.rlimit)}, ${ms(f.costliest.ms)})` : '—']);
   const base = scale.find((p) => p.validation?.cpuMs !== undefined && p.compile);
   const perInstr = (p: ScalePoint, f: (p: ScalePoint) => number | undefined) => {
     const x = f(p);
@@ -653,6 +659,7 @@ function timeTables(rows: Row[], scale: ScalePoint[]): { md: string; text: strin
     '## warden compile and validation time', '',
     'compile ms: `compileModule` CPU time, median of 5 after a warm-up, in a pass with no other process of the benchmark running. validation ms: `validateObject` CPU time of the child process (user + system, every thread; Z3 start-up excluded); the child runs while the next kernel builds, which moves its CPU time far less than its wall time. validation / compile: the ratio of the two, the figure to compare between runs. Z3 share: the obligations\' `check()` time over the validation wall time (the rest is symbolic execution and term building). Z3 rlimit: Z3\'s own work count over all obligations, in millions; it does not depend on the machine or its load. costliest function: the one with the largest share of the validation CPU time.',
     '', budget, '', md(head, body), '',
+    ...(fBody.length ? ['The ten functions that took longest to validate (CPU ms), over all kernels, each with the obligation on which Z3 worked hardest.', '', md(fHead, fBody), ''] : []),
     ...(scale.length ? [
       '## Scaling: warden time vs function size', '',
       `One generated function of n WASM instructions (sizes ${SCALING_SIZES.join(', ')}; \`--scaling-sizes\`): straight-line i32 arithmetic on three locals, an \`if\` every 8 groups, one enclosing loop from 30 instructions up; no memory. Times are CPU ms as above. Per-instruction costs are given with their ratio to the smallest validated size (n=${base?.n ?? '—'}) in parentheses: 1.00 everywhere is linear scaling. growth exponent: k in time ~ n^k between this size and the previous one (1 linear, 2 quadratic).`,
@@ -664,7 +671,7 @@ function timeTables(rows: Row[], scale: ScalePoint[]): { md: string; text: strin
     const w = h.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
     return all.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ')).join('\n');
   };
-  const text = ['warden compile / validation (CPU ms)', txt(head, body), ...(scale.length ? ['', 'Scaling (one generated function; CPU ms)', txt(sHead, sBody)] : [])].join('\n');
+  const text = ['warden compile / validation (CPU ms)', txt(head, body), ...(fBody.length ? ['', 'Costliest functions to validate', txt(fHead, fBody)] : []), ...(scale.length ? ['', 'Scaling (one generated function; CPU ms)', txt(sHead, sBody)] : [])].join('\n');
   return { md: mdOut, text };
 }
 
@@ -711,8 +718,42 @@ function svg(rows: Row[], scale: ScalePoint[]): string {
     const a = figures(r, k).instrs, b = figures(r, 'native2').instrs;
     return a && b ? a / b : undefined;
   };
+  /** validation / compile CPU time per kernel, log scale; a timed-out validation is an open bar up to its lower bound. */
+  const ratioPanel = (y0: number) => {
+    const h = 160, left = 60, right = W - 20, top = y0 + 30, bottom = top + h;
+    parts.push(`<text x="${left}" y="${y0 + 18}" font-size="15" font-weight="bold">warden validation time / compile time (CPU, log scale)</text>`);
+    const vals = rows.map((r) => {
+      const v = r.warden?.validation, c = r.warden?.compile;
+      if (!v || !c) return undefined;
+      if (v.cpuMs !== undefined) return { x: v.cpuMs / c.cpuMs, low: false };
+      return v.status === 'timeout' && v.atLeastWallMs ? { x: v.atLeastWallMs / c.wallMs, low: true } : undefined;
+    });
+    const xs = vals.filter((v) => v !== undefined).map((v) => v.x);
+    if (!xs.length) {
+      parts.push(`<text x="${left}" y="${top + 20}" font-size="12">no validation data</text>`);
+      return top + 40;
+    }
+    const l0 = 0, l1 = Math.max(1, Math.ceil(Math.log10(Math.max(...xs))));
+    const Y = (x: number) => bottom - ((Math.log10(Math.max(1, x)) - l0) / (l1 - l0)) * h;
+    for (let e = l0; e <= l1; e++) {
+      parts.push(`<line x1="${left}" x2="${right}" y1="${Y(10 ** e)}" y2="${Y(10 ** e)}" stroke="#ddd"/><text x="${left - 6}" y="${Y(10 ** e) + 4}" font-size="11" text-anchor="end">${10 ** e}×</text>`);
+    }
+    const gw = (right - left) / rows.length;
+    rows.forEach((r, i) => {
+      const v = vals[i];
+      const gx = left + i * gw + gw / 2;
+      parts.push(`<text x="${gx}" y="${bottom + 14}" font-size="11" text-anchor="middle">${esc(r.kernel)}</text>`);
+      if (!v) return;
+      const bw = Math.min(40, gw - 10);
+      const attrs = v.low ? 'fill="none" stroke="#2ca02c" stroke-width="2" stroke-dasharray="4 2"' : 'fill="#2ca02c"';
+      parts.push(`<rect x="${(gx - bw / 2).toFixed(1)}" y="${Y(v.x).toFixed(1)}" width="${bw}" height="${(bottom - Y(v.x)).toFixed(1)}" ${attrs}><title>${esc(`${r.kernel}: ${v.low ? 'more than ' : ''}${v.x.toFixed(0)}×${v.low ? ' (timed out; wall)' : ''}`)}</title></rect>`);
+      parts.push(`<text x="${gx}" y="${(Y(v.x) - 3).toFixed(1)}" font-size="10" text-anchor="middle">${v.low ? '>' : ''}${v.x.toFixed(0)}×</text>`);
+    });
+    return bottom + 20;
+  };
   let y = panel(55, 'Code size (.text of the kernel)', sizeOf);
   y = panel(y + 10, 'Executed instructions (one kernel call, QEMU)', insOf);
+  y = ratioPanel(y + 10);
   // Scaling: log-log time vs WASM instructions.
   const pts = scale.filter((p) => p.compile !== undefined);
   const vCpu = (p: ScalePoint) => p.validation?.cpuMs;
