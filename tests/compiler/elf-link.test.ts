@@ -219,6 +219,30 @@ int32_t scale(int32_t x) { return 3 * x; }
     expect(out).toBe(['step 0000000f 00000030 00000030', 'viatab fffffffb', ''].join('\n'));
   });
 
+  it('a header for names C cannot spell: each is a comment whose C name and linker-script line link and run', async () => {
+    const out = await compileTo('odd', String.raw`(module
+      (import "env" "host-fn" (func $h (param i32) (result i32)))
+      (import "env" "lvl.2" (global $g (mut i32)))
+      (func (export "as-br-value") (param i32) (result i32) (i32.add (call $h (local.get 0)) (global.get $g)))
+      (func (export "int") (result i32) (i32.const 7))
+      (func (export "x*/y\n") (result i32) (i32.const 9)))`);
+    const hints = [...out.header.matchAll(/ e\.g\. (.*?;) with (.*?;) in the linker script \*\//g)].map((m) => [m[1]!, m[2]!]);
+    expect(hints).toEqual([
+      ['int32_t as_br_value(int32_t);', 'as_br_value = "as-br-value";'],
+      ['int32_t int_(void);', 'int_ = "int";'],
+      ['int32_t host_fn(int32_t);', '"host-fn" = host_fn;'],
+      ['extern int32_t lvl_2;', '"lvl.2" = lvl_2;'],
+    ]);
+    expect(out.header).toContain('/* an export named "x*?/y\\n": neither C nor a linker script can name it */');
+    writeFileSync(join(dir, 'alias.ld'), hints.map((h) => h[1]).join('\n'));
+    const run = linkAndRun(cProgram(`#include "odd.h"\n${hints.map((h) => h[0]).join('\n')}\nint32_t host_fn(int32_t x) { return 10 * x; }\nint32_t lvl_2 = 5;\n`, String.raw`int main(void) {
+  put("odd"); puthex(as_br_value(4)); puthex(int_()); put("\n");
+  return 0;
+}
+`), [join(dir, 'odd.o'), join(dir, 'alias.ld')]);
+    expect(run.stdout).toBe('odd 0000002d 00000007\n');
+  });
+
   it('links two modules compiled with different prefixes: their imports are the one C definition, their state is their own', async () => {
     const a = await compileTo('a', IMPORTER, 'a_');
     await compileTo('b', IMPORTER, 'b_');
