@@ -82,24 +82,35 @@ function functionSymbols(m: Module, prefix: string): Map<number, string> {
 }
 
 /**
- * Imports are the importer's own symbols (unprefixed, spec/abi/layout.ts `importSymbol`), so they can collide:
- * with a symbol this object defines (the call or load would reach the object's own definition, not the
- * importer's), or with another import (two imports conflated into one symbol). A re-exported import would
- * need a symbol for code the object does not contain. Each is an error.
+ * Symbols that would not name one thing each. Imports are the importer's own symbols (unprefixed,
+ * spec/abi/layout.ts `importSymbol`), so they can collide: with a symbol this object defines (the call or load
+ * would reach the object's own definition, not the importer's), or with another import (two imports conflated
+ * into one symbol). Defined symbols can collide too (an export named `wasm_f1` or `__warden_memory`). A
+ * re-exported import would need a symbol for code the object does not contain. Each is an error.
  */
 function symbolErrors(m: Module, prefix: string, fsyms: Map<number, string>): CompileError[] {
   const nImportedFuncs = m.funcTypeIndices.length - m.funcs.length;
   const errors: CompileError[] = [];
-  const defined = new Map<string, string>();
-  for (const f of m.funcs) defined.set(fsyms.get(f.index)!, `function ${f.index}`);
+  // Every symbol the object defines names one thing (a function may have several).
+  const defined = new Map<string, { owner: string; func?: number }>();
+  const define = (symbol: string, owner: string, func?: number) => {
+    const d = defined.get(symbol);
+    if (d === undefined) defined.set(symbol, func === undefined ? { owner } : { owner, func });
+    else if (func === undefined || d.func !== func) errors.push({ kind: 'symbol', message: `${owner} and ${d.owner} would both be the symbol '${symbol}'` });
+  };
+  for (const f of m.funcs) {
+    const exported = m.exports.find((e) => e.kind === 'func' && e.index === f.index);
+    define(fsyms.get(f.index)!, exported ? `export '${exported.name}'` : `function ${f.index}`, f.index);
+  }
   for (const e of m.exports) {
     if (e.kind !== 'func') continue;
     if (e.index < nImportedFuncs) errors.push({ kind: 'unsupported', offset: 0, feature: `export '${e.name}' re-exports imported function ${e.index} (${fsyms.get(e.index)}; the object has no code to give that name)` });
-    else defined.set(`${prefix}${e.name}`, `export '${e.name}'`);
+    else define(`${prefix}${e.name}`, `export '${e.name}'`, e.index);
   }
-  for (const s of Object.values(stateSymbols(prefix))) defined.set(s, 'its state');
-  m.tables.forEach((_, i) => defined.set(tableSymbol(prefix, i), `table ${i}`));
-  defined.set(UDIVMOD64, 'its runtime');
+  const { memory, memoryPages, globals } = stateSymbols(prefix); // the tables are named below
+  for (const s of [memory, memoryPages, globals]) define(s, 'its state');
+  m.tables.forEach((_, i) => define(tableSymbol(prefix, i), `table ${i}`));
+  define(UDIVMOD64, 'its runtime');
   // The same import twice (module, field and type) may share its symbol: both name one definition.
   const seen = new Map<string, { what: string; key: string }>();
   for (const im of m.imports) {
@@ -107,7 +118,7 @@ function symbolErrors(m: Module, prefix: string, fsyms: Map<number, string>): Co
     const s = importSymbol(im.field);
     const what = `imported ${im.desc.kind} ${im.module}.${im.field}`;
     const key = JSON.stringify([im.module, im.desc.kind === 'func' ? m.types[im.desc.typeIndex] : im.desc]);
-    const owner = defined.get(s);
+    const owner = defined.get(s)?.owner;
     const other = seen.get(s);
     if (owner !== undefined) errors.push({ kind: 'symbol', message: `${what}: its symbol '${s}' is also defined by this object (${owner}); choose a --prefix` });
     else if (other && other.key !== key) errors.push({ kind: 'symbol', message: `${what}: its symbol '${s}' is also the symbol of ${other.what}, a different import` });

@@ -264,7 +264,7 @@ int32_t scale(int32_t x) { return 3 * x; }
 
 });
 
-describe('import symbols (the importer\'s names, never prefixed)', () => {
+describe('symbols: one thing each; imports keep the importer\'s names, never prefixed', () => {
   const errorsOf = async (wat: string, prefix = '') => {
     const l = await loadWat(wat);
     if (!l.ok) throw new Error('frontend');
@@ -287,6 +287,15 @@ describe('import symbols (the importer\'s names, never prefixed)', () => {
     ]);
     expect(await errorsOf(`(module (import "env" "f" (func)) (import "env" "f" (global i32)))`)).toHaveLength(1);
     expect(await errorsOf(`(module (import "env" "f" (func (param i32))) (import "env" "f" (func (param i32))))`)).toEqual([]);
+  });
+
+  it('refuses an export whose symbol names something else the object defines', async () => {
+    expect(await errorsOf(`(module (func (export "wasm_f1")) (func (result i32) (i32.const 1)))`, 'p_')).toEqual([
+      "function 1 and export 'wasm_f1' would both be the symbol 'p_wasm_f1'",
+    ]);
+    expect(await errorsOf(`(module (memory 1) (func (export "__warden_memory")))`)).toEqual(["its state and export '__warden_memory' would both be the symbol '__warden_memory'"]);
+    // One function under several names is fine.
+    expect(await errorsOf(`(module (func (export "a") (export "b")))`)).toEqual([]);
   });
 
   it('names a re-exported import as unsupported (the object has no code to give the export\'s name)', async () => {
