@@ -87,6 +87,11 @@ export interface VAlgebra extends Algebra<ZBV, ZBool, SymMem> {
    * region fact about their own address would have shortened (they passed over a write of a known region).
    */
   withRegionFacts<T>(facts: RegionFacts, f: () => T): { value: T; unplaced: ZBV[] };
+  /**
+   * A guess at the declared region of `addr`, for choosing what to try to prove: the region of the first
+   * declared root found in its sums (e.g. memBase in memBase + index, a table base in base + index x 8).
+   */
+  regionHint(addr: ZBV): string | undefined;
   /** The declared region `addr` lies in, syntactically or by a fact in `facts`; undefined if not known. */
   regionOf(addr: ZBV, facts: RegionFacts): string | undefined;
   /**
@@ -449,6 +454,16 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
     load8: (m, addr) => load8(m, addr),
     load8In: (m, addr, region) => load8(m, addr, region),
     regionOf: regionIn,
+    regionHint: (addr) => {
+      const hint = (x: ZBV, depth: number): string | undefined => {
+        const a = affineOf(x);
+        const r = a && a.root !== -1 ? regions.get(a.root) : undefined;
+        if (r) return r.name;
+        const pq = depth < 4 ? addArgs.get(x.id()) : undefined;
+        return pq ? (hint(pq[0], depth + 1) ?? hint(pq[1], depth + 1)) : undefined;
+      };
+      return hint(addr, 0);
+    },
     writesIn: (m, region) => {
       const out: MemWrite[] = [];
       for (const w of m.writes) {

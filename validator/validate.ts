@@ -261,6 +261,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   const PAGE_WORD_REGION = 'page-count word';
   const STACK_REGION = 'stack';
   const importedRegion = (g: GlobalInfo) => `imported global ${g.symbol}`;
+  const tableRegion = (t: number) => `table ${t}`;
   const reservedBytes = BigInt(cert.reservedPages) * BigInt(WASM_PAGE_BYTES);
   // The regions the fixed premises below make disjoint (symmem.ts uses them to keep zero fills off other regions).
   A.region(LINEAR_MEMORY, ss.memBase, 0, Number(reservedBytes));
@@ -268,7 +269,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   A.region(GLOBALS_REGION, ss.globBase, 0, 8 * definedGlobals);
   for (const g of imported) A.region(importedRegion(g), g.addr, 0, width(g));
   A.region(PAGE_WORD_REGION, ss.pagesAddr, 0, 4);
-  tables.forEach((e, t) => A.region(`table ${t}`, tableBases[t]!.base, 0, e.length * TABLE_ENTRY_BYTES));
+  tables.forEach((e, t) => A.region(tableRegion(t), tableBases[t]!.base, 0, e.length * TABLE_ENTRY_BYTES));
   A.region(STACK_REGION, entrySp, -STACK_BELOW, STACK_ABOVE);
   const ival = (base: ZBV, size: bigint) => ({ lo: A.zext(base, 64), hi: A.add(A.zext(base, 64), A.bv(size, 64)) });
   /** The 32-bit address `x` lies in the 64-bit interval [lo, hi). */
@@ -454,6 +455,8 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     ...(definedGlobals > 0 ? ([[GLOBALS_REGION, regions[1]!]] as const) : []),
     ...imported.map((g, i) => [importedRegion(g), regions[3 + i]!] as const),
   ]);
+  /** Regions a load may read but no store may write. */
+  const readOnly = new Map(tableRegions.map((r, t) => [tableRegion(t), r] as const));
   const liveFrame = (st: Store) => inInterval(st.addr, { lo: A.zext(st.sp, 64), hi: stackWin.hi });
   const storeAllowed = (st: Store): ZBool => A.boolOr(...[...writable.values()].map((r) => inInterval(st.addr, r)), liveFrame(st));
   /**
@@ -567,19 +570,25 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
      * lies in memory storeAllowed permits, so the proof stands for its store-discipline obligation too.
      */
     const place: PlaceAccess = async (cond, addrs, at, kind) => {
-      if (!hasMemory) return undefined;
-      const name = `${st.label}: ${kind} at ${hex(at)} lies in linear memory`;
-      const r = await prove(A.ctx, name, st.address, [...base, ...cond], A.boolAnd(...addrs.map((x) => inInterval(x, regions[0]!))), symbols, opts);
+      const hint = A.regionHint(addrs[0]!);
+      const region = hint !== undefined && (writable.has(hint) || (kind === 'load' && readOnly.has(hint))) ? hint : hasMemory ? LINEAR_MEMORY : undefined;
+      if (region === undefined) return undefined;
+      const interval = writable.get(region) ?? readOnly.get(region)!;
+      const name = `${st.label}: ${kind} at ${hex(at)} lies in ${region}`;
+      const r = await prove(A.ctx, name, st.address, [...base, ...cond], A.boolAnd(...addrs.map((x) => inInterval(x, interval))), symbols, opts);
       if (r.result.answer !== 'unsat') return undefined;
       obligations.push(r.result);
-      return LINEAR_MEMORY;
+      return region;
     };
     const apaths = await runArm(aenv, st.address, a, place);
     // The WASM side's linear-memory accesses that did not trap lie in linear memory (wasm-exec.ts Placement):
     // its later terms rely on it. The semantics guarantees it under the memory invariant; a failure is unknown.
     for (const p of new Set(wpaths.flatMap((wp) => wp.placements))) {
       const name = `${st.label}: wasm access at offset ${p.at} lies in linear memory`;
-      const r = await prove(A.ctx, name, st.address, [...base, ...p.cond], A.boolAnd(...p.addrs.map((x) => inInterval(x, regions[0]!))), symbols, opts);
+      const goal = A.boolAnd(...p.addrs.map((x) => inInterval(x, regions[0]!)));
+      // Its own bounds check should be premise enough (fewer premises prove more); else the whole path.
+      const narrow = await prove(A.ctx, name, st.address, [...base, ...p.own], goal, symbols, opts);
+      const r = narrow.result.answer === 'unsat' ? narrow : await prove(A.ctx, name, st.address, [...base, ...p.cond], goal, symbols, opts);
       obligations.push(r.result);
       if (r.result.answer !== 'unsat') {
         return { kind: 'unknown', func, symbol: fc.symbol, reason: { kind: 'solver', obligation: name, detail: `Z3 answered ${r.result.answer}: a WASM access within the memory size is not shown to lie in the reservation` }, address: st.address, obligations };

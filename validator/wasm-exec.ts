@@ -50,6 +50,8 @@ export interface WPath {
  */
 export interface Placement {
   cond: readonly ZBool[];
+  /** The part of `cond` that is the access's own bounds check (it alone should imply the placement). */
+  own: readonly ZBool[];
   addrs: readonly ZBV[];
   /** WASM byte offset of the access. */
   at: number;
@@ -225,7 +227,7 @@ export function runWasm(env: WasmEnv, start: number, init: WState, skip: Readonl
       if (r.kind === 'trap') break;
       cond = [...cond, ...none];
       if (accessed.length > 0) {
-        const placed: Placement = { cond, addrs: uniqueTerms(accessed), at: ins.offset };
+        const placed: Placement = { cond, own: none, addrs: uniqueTerms(accessed), at: ins.offset };
         placements = [...placements, placed];
         facts = addFacts(facts, placed.addrs, LINEAR_MEMORY);
       }
