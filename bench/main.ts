@@ -650,7 +650,8 @@ function timeTables(rows: Row[], scale: ScalePoint[]): { md: string; text: strin
     .sort((a, b) => b.f.cpuMs - a.f.cpuMs).slice(0, 10)
     .map(({ r, f, v }) => [r.kernel, f.symbol, fmt(v.functions?.find((x) => x.symbol === f.symbol)?.bytes), ms(f.cpuMs), String(f.obligations), mrl(f.rlimit), f.reason ? `${f.verdict}: ${f.reason}` : f.verdict,
       f.costliest ? `${f.costliest.name.replace(/\|/g, '/')} (${mrl(f.costliest.rlimit)}, ${ms(f.costliest.ms)})` : '—']);
-  const base = scale.find((p) => p.validation?.cpuMs !== undefined && p.compile);
+  const base = scale.find((p) => p.validation?.cpuMs !== undefined);
+  const compileBase = scale.find((p) => p.compile);
   const perInstr = (p: ScalePoint, f: (p: ScalePoint) => number | undefined) => {
     const x = f(p);
     return x === undefined ? undefined : x / p.n;
@@ -661,8 +662,8 @@ function timeTables(rows: Row[], scale: ScalePoint[]): { md: string; text: strin
   const sHead = ['WASM instructions', 'compile ms', 'compile per instr (× smallest)', 'validation ms', 'validation per instr (× smallest)', 'Z3 rlimit per instr (× smallest)', 'growth exponent', 'validation / compile', 'verdict'];
   let prev: ScalePoint | undefined;
   const sBody = scale.map((p) => {
-    const b = base;
     const ratioTo = (f: (p: ScalePoint) => number | undefined) => {
+      const b = f === cCpu ? compileBase : base;
       const x = perInstr(p, f), y = b ? perInstr(b, f) : undefined;
       return x === undefined || !y ? '—' : `${x >= 1 ? `${x.toFixed(1)} ms` : `${(1000 * x).toFixed(0)} µs`} (${(x / y).toFixed(2)})`;
     };
@@ -675,7 +676,7 @@ function timeTables(rows: Row[], scale: ScalePoint[]): { md: string; text: strin
     }
     if (v !== undefined) prev = p;
     const rlimitCell = (() => {
-      const x = perInstr(p, vRl), y = b ? perInstr(b, vRl) : undefined;
+      const x = perInstr(p, vRl), y = base ? perInstr(base, vRl) : undefined;
       return x === undefined || !y ? '—' : `${(x / 1e3).toFixed(0)} k (${(x / y).toFixed(2)})`;
     })();
     // A size out of reach: what the last two measured sizes' growth would give, labelled as such.
@@ -700,7 +701,7 @@ function timeTables(rows: Row[], scale: ScalePoint[]): { md: string; text: strin
     ...(fBody.length ? ['The ten functions that took longest to validate (CPU ms), over all kernels, each with the obligation on which Z3 worked hardest.', '', md(fHead, fBody), ''] : []),
     ...(scale.length ? [
       '## Scaling: warden time vs function size', '',
-      `One generated function of n WASM instructions (sizes ${SCALING_SIZES.join(', ')}; \`--scaling-sizes\`): straight-line i32 arithmetic on three locals (add, xor, and, sub, or, rotl, each with a 32-bit constant), an \`if\` every 8 groups whose join is a cut point, one enclosing loop from 30 instructions up; no memory; every stretch between two joins has the same operations (\`scalingWat\` in bench/main.ts). Times are CPU ms as above. Per-instruction costs are given with their ratio to the smallest validated size (n=${base?.n ?? '—'}) in parentheses: 1.00 everywhere is linear scaling. growth exponent: k in time ~ n^k between this size and the previous one (1 linear, 2 quadratic).`,
+      `One generated function of n WASM instructions (sizes ${SCALING_SIZES.join(', ')}; \`--scaling-sizes\`): straight-line i32 arithmetic on three locals (add, xor, and, sub, or, rotl, each with a 32-bit constant), an \`if\` every 8 groups whose join is a cut point, one enclosing loop from 30 instructions up; no memory; every stretch between two joins has the same operations (\`scalingWat\` in bench/main.ts). Times are CPU ms as above. Per-instruction costs are given with their ratio to the smallest size (n=${compileBase?.n ?? '—'}; for validation the smallest validated, n=${base?.n ?? '—'}) in parentheses: 1.00 everywhere is linear scaling. growth exponent: k in time ~ n^k between this size and the previous one (1 linear, 2 quadratic).`,
       '', budget, '', md(sHead, sBody), '',
     ] : []),
   ].join('\n');
