@@ -82,24 +82,35 @@ function functionSymbols(m: Module, prefix: string): Map<number, string> {
 }
 
 /**
- * Imports are the importer's own symbols (unprefixed, spec/abi/layout.ts `importSymbol`), so they can collide:
- * with a symbol this object defines (the call or load would reach the object's own definition, not the
- * importer's), or with another import (two imports conflated into one symbol). A re-exported import would
- * need a symbol for code the object does not contain. Each is an error.
+ * Symbols that would not name one thing each. Imports are the importer's own symbols (unprefixed,
+ * spec/abi/layout.ts `importSymbol`), so they can collide: with a symbol this object defines (the call or load
+ * would reach the object's own definition, not the importer's), or with another import (two imports conflated
+ * into one symbol). Defined symbols can collide too (an export named `wasm_f1` or `__warden_memory`). A
+ * re-exported import would need a symbol for code the object does not contain. Each is an error.
  */
 function symbolErrors(m: Module, prefix: string, fsyms: Map<number, string>): CompileError[] {
   const nImportedFuncs = m.funcTypeIndices.length - m.funcs.length;
   const errors: CompileError[] = [];
-  const defined = new Map<string, string>();
-  for (const f of m.funcs) defined.set(fsyms.get(f.index)!, `function ${f.index}`);
+  // Every symbol the object defines names one thing (a function may have several).
+  const defined = new Map<string, { owner: string; func?: number }>();
+  const define = (symbol: string, owner: string, func?: number) => {
+    const d = defined.get(symbol);
+    if (d === undefined) defined.set(symbol, func === undefined ? { owner } : { owner, func });
+    else if (func === undefined || d.func !== func) errors.push({ kind: 'symbol', message: `${owner} and ${d.owner} would both be the symbol '${symbol}'` });
+  };
+  for (const f of m.funcs) {
+    const exported = m.exports.find((e) => e.kind === 'func' && e.index === f.index);
+    define(fsyms.get(f.index)!, exported ? `export '${exported.name}'` : `function ${f.index}`, f.index);
+  }
   for (const e of m.exports) {
     if (e.kind !== 'func') continue;
     if (e.index < nImportedFuncs) errors.push({ kind: 'unsupported', offset: 0, feature: `export '${e.name}' re-exports imported function ${e.index} (${fsyms.get(e.index)}; the object has no code to give that name)` });
-    else defined.set(`${prefix}${e.name}`, `export '${e.name}'`);
+    else define(`${prefix}${e.name}`, `export '${e.name}'`, e.index);
   }
-  for (const s of Object.values(stateSymbols(prefix))) defined.set(s, 'its state');
-  m.tables.forEach((_, i) => defined.set(tableSymbol(prefix, i), `table ${i}`));
-  defined.set(UDIVMOD64, 'its runtime');
+  const { memory, memoryPages, globals } = stateSymbols(prefix); // the tables are named below
+  for (const s of [memory, memoryPages, globals]) define(s, 'its state');
+  m.tables.forEach((_, i) => define(tableSymbol(prefix, i), `table ${i}`));
+  define(UDIVMOD64, 'its runtime');
   // The same import twice (module, field and type) may share its symbol: both name one definition.
   const seen = new Map<string, { what: string; key: string }>();
   for (const im of m.imports) {
@@ -107,7 +118,7 @@ function symbolErrors(m: Module, prefix: string, fsyms: Map<number, string>): Co
     const s = importSymbol(im.field);
     const what = `imported ${im.desc.kind} ${im.module}.${im.field}`;
     const key = JSON.stringify([im.module, im.desc.kind === 'func' ? m.types[im.desc.typeIndex] : im.desc]);
-    const owner = defined.get(s);
+    const owner = defined.get(s)?.owner;
     const other = seen.get(s);
     if (owner !== undefined) errors.push({ kind: 'symbol', message: `${what}: its symbol '${s}' is also defined by this object (${owner}); choose a --prefix` });
     else if (other && other.key !== key) errors.push({ kind: 'symbol', message: `${what}: its symbol '${s}' is also the symbol of ${other.what}, a different import` });
@@ -259,24 +270,56 @@ function cType(t: string): string {
   return t === 'i64' ? 'int64_t' : 'int32_t';
 }
 
-function cPrototype(name: string, t: { params: string[]; results: string[] }): string {
+const C_KEYWORDS = new Set(
+  ('auto break case char const continue default do double else enum extern float for goto if inline int long register restrict return short ' +
+    'signed sizeof static struct switch typedef union unsigned void volatile while _Alignas _Alignof _Atomic _Bool _Complex _Generic ' +
+    '_Imaginary _Noreturn _Static_assert _Thread_local').split(' '),
+);
+
+/** Text that can neither end a C comment nor leave its line (WASM names may hold any character). */
+function inComment(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, '?').replace(/\*\//g, '*?/');
+}
+
+/**
+ * The declaration `declare(symbol);`; for a symbol C cannot name (e.g. `as-br-value`), a comment: C reaches
+ * it under a C name that the linker script ties to the symbol (GNU as takes no such name from GCC, even through
+ * an asm label). `dir` says which side defines the symbol: the object (`export`) or the C program (`import`).
+ */
+function cDeclaration(symbol: string, declare: (name: string) => string, dir: 'export' | 'import'): string {
+  const isName = (n: string) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n) && !C_KEYWORDS.has(n);
+  if (isName(symbol)) return `${declare(symbol)};`;
+  if (!/^[\x20-\x7e]*$/.test(symbol) || symbol.includes('"') || symbol.includes('*/')) {
+    return `/* an ${dir} named ${inComment(JSON.stringify(symbol))}: neither C nor a linker script can name it */`;
+  }
+  const base = symbol.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');
+  const name = isName(base) ? base : `${base}_`;
+  const link = dir === 'export' ? `${name} = "${symbol}";` : `"${symbol}" = ${name};`;
+  return `/* "${symbol}" is not a C identifier: e.g. ${declare(name)}; with ${link} in the linker script */`;
+}
+
+function cPrototype(name: string, t: { params: string[]; results: string[] }, dir: 'export' | 'import'): string {
   const params = t.params.length === 0 ? 'void' : t.params.map(cType).join(', ');
   // Several results come back in r0-r3 (spec/abi/aapcs.ts `resultLocations`), which no C return type expresses.
-  if (t.results.length > 1) return `/* ${name}(${params}) returns ${t.results.join(', ')} in r0-r3: not callable from C */`;
-  return `${t.results.length === 0 ? 'void' : cType(t.results[0]!)} ${name}(${params});`;
+  if (t.results.length > 1) return `/* ${inComment(name)}(${params}) returns ${t.results.join(', ')} in r0-r3: not callable from C */`;
+  return cDeclaration(name, (n) => `${t.results.length === 0 ? 'void' : cType(t.results[0]!)} ${n}(${params})`, dir);
 }
 
 /** The exports, then what the importer must define: imported functions and globals (by field name). */
 export function cHeader(m: Module, prefix: string): string {
   const lines = ['/* Generated by warden. */', '#pragma once', '#include <stdint.h>', ''];
   for (const e of m.exports) {
-    if (e.kind === 'func') lines.push(cPrototype(`${prefix}${e.name}`, m.types[m.funcTypeIndices[e.index]!]!));
+    if (e.kind === 'func') lines.push(cPrototype(`${prefix}${e.name}`, m.types[m.funcTypeIndices[e.index]!]!, 'export'));
   }
   const imports = m.imports.filter((i) => i.desc.kind === 'func' || i.desc.kind === 'global');
   if (imports.length > 0) lines.push('', '/* Imports: the program linking this object defines them. */');
   for (const i of imports) {
-    if (i.desc.kind === 'func') lines.push(cPrototype(importSymbol(i.field), m.types[i.desc.typeIndex]!));
-    else if (i.desc.kind === 'global') lines.push(`extern ${i.desc.mutable ? '' : 'const '}${cType(i.desc.type)} ${importSymbol(i.field)}; /* ${i.module}.${i.field} */`);
+    const symbol = importSymbol(i.field);
+    if (i.desc.kind === 'func') lines.push(cPrototype(symbol, m.types[i.desc.typeIndex]!, 'import'));
+    else if (i.desc.kind === 'global') {
+      const type = `${i.desc.mutable ? '' : 'const '}${cType(i.desc.type)}`;
+      lines.push(`${cDeclaration(symbol, (n) => `extern ${type} ${n}`, 'import')} /* ${inComment(`${i.module}.${i.field}`)} */`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

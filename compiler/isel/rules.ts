@@ -180,6 +180,14 @@ function rotl64c(b: FnBuilder, x: { lo: VReg; hi: VReg }, n: number): Val {
   return i64(lo, hi);
 }
 
+/** i64 add or sub: the low halves set the carry, the high halves use it. */
+function carry64(b: FnBuilder, low: 'add' | 'sub', high: 'adc' | 'sbc', x: Val, y: Val): Val {
+  const a = b.r64(x);
+  const c = halves(b, y);
+  const lo = b.alu(low, a.lo, c.lo, true);
+  return i64(lo, b.alu(high, a.hi, c.hi));
+}
+
 /**
  * i64 logical shift by a register amount n in [0, 63], branch-free: register shifts by 32..255 give 0,
  * so the out-of-range terms vanish by themselves. Bits move from half `from` into half `into` (lo into hi
@@ -439,18 +447,8 @@ export const RULES: readonly Rule[] = [
   rule('i32.extend16_s', { op: 'i32.extend16_s' }, (b, [x]) => i32(unary(b, 'sxth', b.r32(x!)))),
 
   // i64 arithmetic on halves: ADDS/ADC, SUBS/SBC, UMULL + 2 MLA.
-  rule('i64.add', { op: 'i64.add' }, (b, [x, y]) => {
-    const a = b.r64(x!);
-    const c = halves(b, y!);
-    const lo = b.alu('add', a.lo, c.lo, true);
-    return i64(lo, b.alu('adc', a.hi, c.hi));
-  }),
-  rule('i64.sub', { op: 'i64.sub' }, (b, [x, y]) => {
-    const a = b.r64(x!);
-    const c = halves(b, y!);
-    const lo = b.alu('sub', a.lo, c.lo, true);
-    return i64(lo, b.alu('sbc', a.hi, c.hi));
-  }),
+  rule('i64.add', { op: 'i64.add' }, (b, [x, y]) => carry64(b, 'add', 'adc', x!, y!)),
+  rule('i64.sub', { op: 'i64.sub' }, (b, [x, y]) => carry64(b, 'sub', 'sbc', x!, y!)),
   rule('i64.mul', { op: 'i64.mul' }, (b, [x, y]) => {
     const a = b.r64(x!);
     const c = b.r64(y!);

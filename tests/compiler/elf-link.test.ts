@@ -3,7 +3,7 @@
  * passes `readelf -a` cleanly, links with C compiled by arm-none-eabi-gcc
  * without warnings, and the linked program gives the right results on QEMU.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,6 +93,7 @@ function buildObject(): Uint8Array {
 
 describe('ELF relocatable object', () => {
   const dir = mkdtempSync(join(tmpdir(), 'warden-elf-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const obj = join(dir, 'w.o');
   writeFileSync(obj, buildObject());
   writeFileSync(join(dir, 'link.ld'), LINK_LD);
@@ -218,6 +219,30 @@ int32_t scale(int32_t x) { return 3 * x; }
     expect(out).toBe(['step 0000000f 00000030 00000030', 'viatab fffffffb', ''].join('\n'));
   });
 
+  it('a header for names C cannot spell: each is a comment whose C name and linker-script line link and run', async () => {
+    const out = await compileTo('odd', String.raw`(module
+      (import "env" "host-fn" (func $h (param i32) (result i32)))
+      (import "env" "lvl.2" (global $g (mut i32)))
+      (func (export "as-br-value") (param i32) (result i32) (i32.add (call $h (local.get 0)) (global.get $g)))
+      (func (export "int") (result i32) (i32.const 7))
+      (func (export "x*/y\n") (result i32) (i32.const 9)))`);
+    const hints = [...out.header.matchAll(/ e\.g\. (.*?;) with (.*?;) in the linker script \*\//g)].map((m) => [m[1]!, m[2]!]);
+    expect(hints).toEqual([
+      ['int32_t as_br_value(int32_t);', 'as_br_value = "as-br-value";'],
+      ['int32_t int_(void);', 'int_ = "int";'],
+      ['int32_t host_fn(int32_t);', '"host-fn" = host_fn;'],
+      ['extern int32_t lvl_2;', '"lvl.2" = lvl_2;'],
+    ]);
+    expect(out.header).toContain('/* an export named "x*?/y\\n": neither C nor a linker script can name it */');
+    writeFileSync(join(dir, 'alias.ld'), hints.map((h) => h[1]).join('\n'));
+    const run = linkAndRun(cProgram(`#include "odd.h"\n${hints.map((h) => h[0]).join('\n')}\nint32_t host_fn(int32_t x) { return 10 * x; }\nint32_t lvl_2 = 5;\n`, String.raw`int main(void) {
+  put("odd"); puthex(as_br_value(4)); puthex(int_()); put("\n");
+  return 0;
+}
+`), [join(dir, 'odd.o'), join(dir, 'alias.ld')]);
+    expect(run.stdout).toBe('odd 0000002d 00000007\n');
+  });
+
   it('links two modules compiled with different prefixes: their imports are the one C definition, their state is their own', async () => {
     const a = await compileTo('a', IMPORTER, 'a_');
     await compileTo('b', IMPORTER, 'b_');
@@ -237,13 +262,9 @@ int32_t scale(int32_t x) { return 3 * x; }
     expect(out).toBe(['step 0000000f 00000030 00000030', 'mem 00000005 00000007', 'viatab fffffffb fffffffa', ''].join('\n'));
   });
 
-  it('cleans up', () => {
-    rmSync(dir, { recursive: true, force: true });
-    expect(true).toBe(true);
-  });
 });
 
-describe('import symbols (the importer\'s names, never prefixed)', () => {
+describe('symbols: one thing each; imports keep the importer\'s names, never prefixed', () => {
   const errorsOf = async (wat: string, prefix = '') => {
     const l = await loadWat(wat);
     if (!l.ok) throw new Error('frontend');
@@ -266,6 +287,15 @@ describe('import symbols (the importer\'s names, never prefixed)', () => {
     ]);
     expect(await errorsOf(`(module (import "env" "f" (func)) (import "env" "f" (global i32)))`)).toHaveLength(1);
     expect(await errorsOf(`(module (import "env" "f" (func (param i32))) (import "env" "f" (func (param i32))))`)).toEqual([]);
+  });
+
+  it('refuses an export whose symbol names something else the object defines', async () => {
+    expect(await errorsOf(`(module (func (export "wasm_f1")) (func (result i32) (i32.const 1)))`, 'p_')).toEqual([
+      "function 1 and export 'wasm_f1' would both be the symbol 'p_wasm_f1'",
+    ]);
+    expect(await errorsOf(`(module (memory 1) (func (export "__warden_memory")))`)).toEqual(["its state and export '__warden_memory' would both be the symbol '__warden_memory'"]);
+    // One function under several names is fine.
+    expect(await errorsOf(`(module (func (export "a") (export "b")))`)).toEqual([]);
   });
 
   it('names a re-exported import as unsupported (the object has no code to give the export\'s name)', async () => {
