@@ -52,11 +52,13 @@ const opt = (name: string): string | undefined => {
 };
 const VALIDATE = !argv.includes('--no-validate');
 const SCALING = !argv.includes('--no-scaling');
-const VALIDATE_TIMEOUT = Number(opt('--validate-timeout') ?? 120);
+const VALIDATE_TIMEOUT = Number(opt('--validate-timeout') ?? 240);
 /** The whole run's wall-clock budget (the issue asks for 10 minutes): validation children are cut to fit in it. */
 const BUDGET = Number(opt('--budget') ?? 570);
-/** Kept free for what follows the kernels' validations: the compile-time pass and the scaling series. */
-const AFTER_KERNELS = 120;
+/** Seconds kept free after the last validation: the kernels' compile-time pass and the output. */
+const AFTER_VALIDATION = 20;
+/** Validation children at a time (they run beside the kernel builds; the tables use their CPU time). */
+const VALIDATE_JOBS = Number(opt('--validate-jobs') ?? 2);
 const SCALING_SIZES = (opt('--scaling-sizes') ?? '10,100,1000,10000').split(',').map(Number);
 const started = performance.now();
 
@@ -327,8 +329,8 @@ function childBudget(reserve: number): number {
 async function validate(wasm: string, obj: string, budget: number): Promise<Validation> {
   if (budget < 5) return { status: 'failed', budget, fns: [], error: `not run: the run's ${BUDGET} s budget (--budget) is spent` };
   // node --import tsx, not npx: no npm start-up inside the budget.
+  const spawned = Date.now();
   const r = await runAsync(process.execPath, ['--import', 'tsx', join(BENCH, 'validate-one.ts'), wasm, obj], budget);
-  const ended = Date.now();
   const v: Validation = { status: 'failed', budget, fns: [] };
   let startedAt: number | undefined;
   for (const l of r.stdout.split('\n')) {
@@ -340,7 +342,8 @@ async function validate(wasm: string, obj: string, budget: number): Promise<Vali
     if (j.done) Object.assign(v, { status: 'done', wallMs: j.done.wallMs, cpuMs: j.done.cpuMs });
   }
   if (v.status === 'done') return v;
-  if (r.code === 124 || r.code === 137) return { ...v, status: 'timeout', ...(startedAt !== undefined ? { atLeastWallMs: ended - startedAt } : {}) };
+  // `timeout` killed it `budget` s after the spawn (this process may have noticed later: builds block its event loop).
+  if (r.code === 124 || r.code === 137) return { ...v, status: 'timeout', ...(startedAt !== undefined ? { atLeastWallMs: spawned + budget * 1000 - startedAt } : {}) };
   const err = (r.stderr.split('\n').find((l) => /Error/.test(l)) ?? r.stderr.trim().split('\n').pop() ?? '').slice(0, 160);
   return { ...v, error: `validator failed, exit ${r.code}: ${err}` };
 }
@@ -428,7 +431,11 @@ async function benchKernel(k: string): Promise<Row> {
   return row;
 }
 
-// Scaling series: one generated function of about n WASM instructions (straight-line arithmetic, an `if` every 8 groups, a loop around it all from 30 instructions up).
+// Scaling series: one generated function of about n WASM instructions: straight-line arithmetic on three locals, an
+// `if` every 8 groups (its join is a cut point), a loop around it all from 30 instructions up. Every stretch between two
+// joins has the same operations in the same order (only the constants differ), so the series measures the effect of
+// size, not of which operations a size happens to include. No i32.mul: a variable multiply among these operations
+// exhausts Z3's rlimit on one stretch already (bench/FINDINGS.md), which says nothing about size.
 function scalingWat(n: number): { wat: string; count: number } {
   const body: string[] = [];
   let count = 0;
@@ -440,14 +447,15 @@ function scalingWat(n: number): { wat: string; count: number } {
   emit('(local.set 1 (i32.const 1))', 2);
   emit('(local.set 2 (i32.const 0))', 2);
   if (looped) emit('loop $L', 1);
+  const ops = ['i32.add', 'i32.xor', 'i32.and', 'i32.sub', 'i32.or', 'i32.rotl', 'i32.add'];
   let g = 0;
   while (count < n - (looped ? 12 : 4)) {
     const c = (g * 2654435761) >>> 0;
-    if (g % 8 === 7) {
+    const at = g % 8;
+    if (at === 7) {
       emit(`(if (i32.lt_u (local.get 1) (i32.const ${c & 0xffff})) (then (local.set 2 (i32.add (local.get 2) (local.get 0)))))`, 8);
     } else {
-      const op = ['i32.add', 'i32.xor', 'i32.mul', 'i32.sub', 'i32.or', 'i32.rotl'][g % 6];
-      emit(`(local.set 1 (${op} (local.get 1) (i32.xor (local.get ${g % 3}) (i32.const ${c | 0}))))`, 6);
+      emit(`(local.set 1 (${ops[at]} (local.get 1) (i32.xor (local.get ${at % 3}) (i32.const ${c | 0}))))`, 6);
     }
     g++;
   }
@@ -466,13 +474,16 @@ interface ScalePoint {
   validation?: Validation;
   /** Why there is no figure. */
   note?: string;
+  /** The generated module and its object. */
+  files?: [string, string];
 }
 
-async function scaling(): Promise<ScalePoint[]> {
+/** The scaling series' functions, compiled and timed; their validations are queued by the caller. */
+async function prepareScaling(): Promise<ScalePoint[]> {
   const out: ScalePoint[] = [];
   const dir = join(OUT, 'scaling');
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  let exceeded: ScalePoint | undefined;
   for (const target of SCALING_SIZES) {
     const { wat, count } = scalingWat(target);
     const loaded = await loadWat(wat, `scale${target}.wat`);
@@ -485,20 +496,39 @@ async function scaling(): Promise<ScalePoint[]> {
       out.push({ n: count, note: `compile failed: ${first.errors.map(formatCompileError).join('; ').slice(0, 160)}` });
       continue;
     }
-    const p: ScalePoint = { n: count, compile: timeCompile(loaded.module) };
+    const p: ScalePoint = { n: count, compile: timeCompile(loaded.module), files: [join(dir, `f${count}.wasm`), join(dir, `f${count}.o`)] };
+    writeFileSync(p.files![0], loaded.bytes);
+    writeFileSync(p.files![1], first.output.object);
     if (!VALIDATE) p.note = 'skipped (--no-validate)';
-    else if (exceeded) p.note = `not run: n=${exceeded.n} already took more than its ${exceeded.validation!.budget} s budget`;
-    else {
-      writeFileSync(join(dir, `f${target}.wasm`), loaded.bytes);
-      writeFileSync(join(dir, `f${target}.o`), first.output.object);
-      p.validation = await validate(join(dir, `f${target}.wasm`), join(dir, `f${target}.o`), childBudget(10));
-      if (p.validation.status === 'timeout') exceeded = p;
-    }
     out.push(p);
-    const v = p.validation;
-    process.stderr.write(`scaling n=${count}: compile ${p.compile!.cpuMs.toFixed(1)} ms CPU, validation ${v ? validationText(v, 1) : p.note}${v?.cpuMs !== undefined ? ` ${v.cpuMs.toFixed(0)} ms CPU` : ''}\n`);
   }
   return out;
+}
+
+/** Validate one scaling point, unless a smaller one already ran out of its budget. */
+async function validateScalePoint(p: ScalePoint, all: ScalePoint[]): Promise<void> {
+  const exceeded = all.find((q) => q.n < p.n && q.validation?.status === 'timeout');
+  if (exceeded) p.note = `not run: n=${exceeded.n} already took more than its ${exceeded.validation!.budget} s budget`;
+  else p.validation = await validate(p.files![0], p.files![1], childBudget(AFTER_VALIDATION));
+  const v = p.validation;
+  process.stderr.write(`scaling n=${p.n}: compile ${p.compile!.cpuMs.toFixed(1)} ms CPU, validation ${v ? validationText(v, 1) : p.note}${v?.cpuMs !== undefined ? ` ${v.cpuMs.toFixed(0)} ms CPU` : ''}\n`);
+}
+
+/** Runs at most `jobs` tasks at a time, in the order they were queued. */
+function pool(jobs: number): <T>(f: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (f) => {
+    if (active < jobs) active++;
+    else await new Promise<void>((r) => waiting.push(r));
+    try {
+      return await f();
+    } finally {
+      const next = waiting.shift();
+      if (next) next(); // the slot passes to the next task
+      else active--;
+    }
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -620,7 +650,8 @@ function timeTables(rows: Row[], scale: ScalePoint[]): { md: string; text: strin
     .sort((a, b) => b.f.cpuMs - a.f.cpuMs).slice(0, 10)
     .map(({ r, f, v }) => [r.kernel, f.symbol, fmt(v.functions?.find((x) => x.symbol === f.symbol)?.bytes), ms(f.cpuMs), String(f.obligations), mrl(f.rlimit), f.reason ? `${f.verdict}: ${f.reason}` : f.verdict,
       f.costliest ? `${f.costliest.name.replace(/\|/g, '/')} (${mrl(f.costliest.rlimit)}, ${ms(f.costliest.ms)})` : '—']);
-  const base = scale.find((p) => p.validation?.cpuMs !== undefined && p.compile);
+  const base = scale.find((p) => p.validation?.cpuMs !== undefined);
+  const compileBase = scale.find((p) => p.compile);
   const perInstr = (p: ScalePoint, f: (p: ScalePoint) => number | undefined) => {
     const x = f(p);
     return x === undefined ? undefined : x / p.n;
@@ -631,8 +662,8 @@ function timeTables(rows: Row[], scale: ScalePoint[]): { md: string; text: strin
   const sHead = ['WASM instructions', 'compile ms', 'compile per instr (× smallest)', 'validation ms', 'validation per instr (× smallest)', 'Z3 rlimit per instr (× smallest)', 'growth exponent', 'validation / compile', 'verdict'];
   let prev: ScalePoint | undefined;
   const sBody = scale.map((p) => {
-    const b = base;
     const ratioTo = (f: (p: ScalePoint) => number | undefined) => {
+      const b = f === cCpu ? compileBase : base;
       const x = perInstr(p, f), y = b ? perInstr(b, f) : undefined;
       return x === undefined || !y ? '—' : `${x >= 1 ? `${x.toFixed(1)} ms` : `${(1000 * x).toFixed(0)} µs`} (${(x / y).toFixed(2)})`;
     };
@@ -645,24 +676,32 @@ function timeTables(rows: Row[], scale: ScalePoint[]): { md: string; text: strin
     }
     if (v !== undefined) prev = p;
     const rlimitCell = (() => {
-      const x = perInstr(p, vRl), y = b ? perInstr(b, vRl) : undefined;
+      const x = perInstr(p, vRl), y = base ? perInstr(base, vRl) : undefined;
       return x === undefined || !y ? '—' : `${(x / 1e3).toFixed(0)} k (${(x / y).toFixed(2)})`;
     })();
+    // A size out of reach: what the last two measured sizes' growth would give, labelled as such.
+    const measured = scale.filter((q) => q.n < p.n && vCpu(q) !== undefined).slice(-2);
+    let guess = '';
+    if (v === undefined && measured.length === 2) {
+      const [a, b] = measured as [ScalePoint, ScalePoint];
+      const k = Math.log(vCpu(b)! / vCpu(a)!) / Math.log(b.n / a.n);
+      guess = `; extrapolated from n=${a.n} and ${b.n} (time ~ n^${k.toFixed(2)}): about ${((vCpu(b)! * (p.n / b.n) ** k) / 1000).toFixed(0)} s CPU, not measured`;
+    }
     return [
       String(p.n), p.compile ? ms(p.compile.cpuMs) : '—', ratioTo(cCpu), vTime(p.validation), ratioTo(vCpu), rlimitCell, growth,
-      v !== undefined && p.compile ? (v / p.compile.cpuMs).toFixed(0) : '—', p.validation ? validationText(p.validation, 1) : (p.note ?? '—'),
+      v !== undefined && p.compile ? (v / p.compile.cpuMs).toFixed(0) : '—', `${p.validation ? validationText(p.validation, 1) : (p.note ?? '—')}${guess}`,
     ];
   });
   const md = (h: string[], rs: string[][]) => [`| ${h.join(' | ')} |`, `|${h.map(() => '---').join('|')}|`, ...rs.map((x) => `| ${x.join(' | ')} |`)].join('\n');
   const budget = `Each validation runs in a child process (\`bench/validate-one.ts\`) with a budget of ${VALIDATE_TIMEOUT} s wall (\`--validate-timeout\`), cut shorter when the whole run's ${BUDGET} s (\`--budget\`) would be exceeded; past its budget a figure is a lower bound (\`>\`, wall time), and the functions finished before it are still counted (\`+\`).`;
   const mdOut = [
     '## warden compile and validation time', '',
-    'compile ms: `compileModule` CPU time, median of 5 after a warm-up, in a pass with no other process of the benchmark running. validation ms: `validateObject` CPU time of the child process (user + system, every thread; Z3 start-up excluded); the child runs while the next kernel builds, which moves its CPU time far less than its wall time. validation / compile: the ratio of the two, the figure to compare between runs. Z3 share: the obligations\' `check()` time over the validation wall time (the rest is symbolic execution and term building). Z3 rlimit: Z3\'s own work count over all obligations, in millions; it does not depend on the machine or its load. costliest function: the one with the largest share of the validation CPU time.',
+    'compile ms: `compileModule` CPU time, median of 5 after a warm-up. validation ms: `validateObject` CPU time of the child process (user + system, every thread; Z3 start-up and its first query excluded). Validation children run ${VALIDATE_JOBS} at a time beside the kernel builds (`--validate-jobs`), which moves CPU times far less than wall times. validation / compile: the ratio of the two, the figure to compare between runs. Z3 share: the obligations\' `check()` time over the validation wall time (the rest is symbolic execution and term building). Z3 rlimit: Z3\'s own work count over all obligations, in millions; it does not depend on the machine or its load. costliest function: the one with the largest share of the validation CPU time.',
     '', budget, '', md(head, body), '',
     ...(fBody.length ? ['The ten functions that took longest to validate (CPU ms), over all kernels, each with the obligation on which Z3 worked hardest.', '', md(fHead, fBody), ''] : []),
     ...(scale.length ? [
       '## Scaling: warden time vs function size', '',
-      `One generated function of n WASM instructions (sizes ${SCALING_SIZES.join(', ')}; \`--scaling-sizes\`): straight-line i32 arithmetic on three locals, an \`if\` every 8 groups, one enclosing loop from 30 instructions up; no memory. Times are CPU ms as above. Per-instruction costs are given with their ratio to the smallest validated size (n=${base?.n ?? '—'}) in parentheses: 1.00 everywhere is linear scaling. growth exponent: k in time ~ n^k between this size and the previous one (1 linear, 2 quadratic).`,
+      `One generated function of n WASM instructions (sizes ${SCALING_SIZES.join(', ')}; \`--scaling-sizes\`): straight-line i32 arithmetic on three locals (add, xor, and, sub, or, rotl, each with a 32-bit constant), an \`if\` every 8 groups whose join is a cut point, one enclosing loop from 30 instructions up; no memory; every stretch between two joins has the same operations (\`scalingWat\` in bench/main.ts). Times are CPU ms as above. Per-instruction costs are given with their ratio to the smallest size (n=${compileBase?.n ?? '—'}; for validation the smallest validated, n=${base?.n ?? '—'}) in parentheses: 1.00 everywhere is linear scaling. growth exponent: k in time ~ n^k between this size and the previous one (1 linear, 2 quadratic).`,
       '', budget, '', md(sHead, sBody), '',
     ] : []),
   ].join('\n');
@@ -804,32 +843,40 @@ const all = readdirSync(KDIR).filter((f) => f.endsWith('.c')).map((f) => f.slice
 const only = opt('--kernels')?.split(',');
 const kernels = only ? all.filter((k) => only.includes(k)) : all;
 const rows: Row[] = [];
+// The scaling functions are compiled and timed first, before any child process runs.
+const scale = SCALING ? await prepareScaling() : [];
+// Validation children run beside the kernel builds, VALIDATE_JOBS at a time: the scaling series but its largest size
+// first, then each kernel as it is built, then the largest size with what is left of the run's budget. The tables use
+// each child's own CPU time, which barely depends on what else runs.
+const slot = pool(VALIDATE_JOBS);
 const validations: Promise<void>[] = [];
+const toValidate = VALIDATE ? scale.filter((p) => p.files) : [];
+for (const p of toValidate.slice(0, -1)) validations.push(slot(() => validateScalePoint(p, scale)));
+const tick = () => new Promise<void>((r) => setImmediate(r));
 for (const k of kernels) {
   const t0 = performance.now();
+  await tick(); // let finished children hand their slot on
   const row = await benchKernel(k);
   rows.push(row);
   process.stderr.write(`${k}: ${((performance.now() - t0) / 1000).toFixed(1)} s${row.problems.length ? `; ${row.problems.join('; ')}` : ''}\n`);
   if (VALIDATE && row.warden?.ok) {
-    // One validation at a time in the background while the next kernel builds (2 cores); its CPU time,
-    // the figure the tables use, is the child's own and barely depends on what else runs.
-    const prev = validations.at(-1) ?? Promise.resolve();
-    validations.push(prev.then(async () => {
-      const v = await validate(join(OUT, k, `${k}.wasm`), join(OUT, k, 'warden.o'), childBudget(SCALING ? AFTER_KERNELS : 30));
+    validations.push(slot(async () => {
+      const v = await validate(join(OUT, k, `${k}.wasm`), join(OUT, k, 'warden.o'), childBudget(AFTER_VALIDATION));
       row.warden!.validation = v;
       process.stderr.write(`${k}: validation ${validationText(v, row.warden!.functions)}${v.cpuMs !== undefined ? ` in ${v.cpuMs.toFixed(0)} ms CPU, ${v.wallMs!.toFixed(0)} ms wall` : ''}\n`);
     }));
   }
 }
+const largest = toValidate.at(-1);
+if (largest) validations.push(slot(() => validateScalePoint(largest, scale)));
 await Promise.all(validations);
-// Compile times in a pass of their own, with no child process running: load once, warm up, median of 5.
+// Compile times: load once, warm up, median of 5 (CPU time).
 for (const row of rows) {
   if (!row.warden?.ok) continue;
   const loaded = await loadWasm(new Uint8Array(readFileSync(join(OUT, row.kernel, `${row.kernel}.wasm`))));
   if (!loaded.ok) continue;
   row.warden.compile = timeCompile(loaded.module);
 }
-const scale = SCALING ? await scaling() : [];
 const t = tables(rows);
 const tt = timeTables(rows, scale);
 const problems = rows.flatMap((r) => r.problems.map((p) => `- ${r.kernel}: ${p}`));
