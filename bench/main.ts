@@ -659,7 +659,7 @@ function timeTables(rows: Row[], scale: ScalePoint[]): { md: string; text: strin
   const vCpu = (p: ScalePoint) => p.validation?.cpuMs;
   const vRl = (p: ScalePoint) => (p.validation?.status === 'done' ? sum(p.validation, (x) => x.rlimit) : undefined);
   const cCpu = (p: ScalePoint) => p.compile?.cpuMs;
-  const sHead = ['WASM instructions', 'compile ms', 'compile per instr (× smallest)', 'validation ms', 'validation per instr (× smallest)', 'Z3 rlimit per instr (× smallest)', 'growth exponent', 'validation / compile', 'verdict'];
+  const sHead = ['WASM instructions', 'compile ms', 'compile per instr (× smallest)', 'validation ms', 'validation per instr (× smallest)', 'Z3 rlimit per instr (× smallest)', 'obligations', 'growth exponent', 'validation / compile', 'verdict'];
   let prev: ScalePoint | undefined;
   const sBody = scale.map((p) => {
     const ratioTo = (f: (p: ScalePoint) => number | undefined) => {
@@ -688,7 +688,8 @@ function timeTables(rows: Row[], scale: ScalePoint[]): { md: string; text: strin
       guess = `; extrapolated from n=${a.n} and ${b.n} (time ~ n^${k.toFixed(2)}): about ${((vCpu(b)! * (p.n / b.n) ** k) / 1000).toFixed(0)} s CPU, not measured`;
     }
     return [
-      String(p.n), p.compile ? ms(p.compile.cpuMs) : '—', ratioTo(cCpu), vTime(p.validation), ratioTo(vCpu), rlimitCell, growth,
+      String(p.n), p.compile ? ms(p.compile.cpuMs) : '—', ratioTo(cCpu), vTime(p.validation), ratioTo(vCpu), rlimitCell,
+      p.validation?.status === 'done' ? String(sum(p.validation, (x) => x.obligations)) : '—', growth,
       v !== undefined && p.compile ? (v / p.compile.cpuMs).toFixed(0) : '—', `${p.validation ? validationText(p.validation, 1) : (p.note ?? '—')}${guess}`,
     ];
   });
