@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { UserError } from './errors.ts';
 import { EXIT_CODES_HELP } from './common.ts';
-import { compileCommand, TARGETS } from './commands/compile.ts';
+import { compileCommand } from './commands/compile.ts';
+import { DEFAULT_TARGET, TARGETS } from '../compiler/target/cpu.ts';
 import { runCommand } from './commands/run.ts';
 import { disasmCommand } from './commands/disasm.ts';
 import { WAST_MAX_PAGES, wastCommand } from './commands/wast.ts';
@@ -33,7 +34,7 @@ export function buildProgram(setCode: (code: number) => void = (c) => (process.e
     .description('compile a .wat/.wasm module to a relocatable ELF object (OUT) and a C header (OUT with .h); by default every function must be proved by the validator, else nothing is written')
     .argument('<in>', 'input module (.wat text or .wasm binary)')
     .option('-o, --output <out>', 'output object file (the header goes next to it: out.o -> out.h)')
-    .option('--target <cpu>', `target CPU (${TARGETS.join(', ')}); the compiler currently emits the same ARMv7-M code for all three`, 'cortex-m4')
+    .option('--target <cpu>', `target CPU (${Object.keys(TARGETS).join(', ')}); the same ARMv7-M code for all, the object tagged ARMv7-M (m3) or ARMv7E-M (m4, m7)`, DEFAULT_TARGET)
     .option('--prefix <p>', 'prefix for every symbol the object defines (C identifier characters)')
     .option('--no-verify', 'skip translation validation (the output is UNVERIFIED; a warning says so)')
     .option('-v, --verbose', 'print the allocation ladder rung of each function and every verdict')

@@ -9,6 +9,7 @@ import type { Func, Module } from '../spec/wasm/ast.ts';
 import { importSymbol, stateSymbols, TABLE_ENTRY_BYTES, tableSymbol, tableTypeIds, WASM_PAGE_BYTES } from '../spec/abi/layout.ts';
 import { CERT_SECTION, CERT_VERSION, encodeCertificate, type Certificate, type CutPoint, type Fact, type FunctionCertificate, type ValueLoc, type WordLoc } from '../spec/abi/certificate.ts';
 import type { MInstr, PReg } from './target/insn.ts';
+import type { Target } from './target/cpu.ts';
 import { encodeFunction } from './target/encode.ts';
 import type { EncodedFunction, ObjData, ObjFunction, Relocation } from './target/object.ts';
 import { writeRelocatableObject } from './elf/relocatable.ts';
@@ -26,6 +27,8 @@ import { formatFrontendError, type FrontendError } from './frontend/index.ts';
 export interface CompileOptions {
   /** Prepended to every symbol the object defines (`--prefix`). */
   prefix?: string;
+  /** The CPU the object declares (`--target`, compiler/target/cpu.ts); the code is the same for all. */
+  target?: Target;
   /** Cap on reserved linear-memory pages (the declared maximum, else the initial size, is reserved). */
   maxPages?: number;
   /** Pages to reserve for a memory that declares no maximum (default: its initial size, so memory.grow fails). */
@@ -52,7 +55,8 @@ export interface CompiledFunction {
 export type CompileError =
   | FrontendError
   | { kind: 'regalloc'; func: { index: number; name: string }; ladder: LadderEntry[] }
-  | { kind: 'encode'; func: { index: number; name: string }; message: string };
+  | { kind: 'encode'; func: { index: number; name: string }; message: string }
+  | { kind: 'symbol'; message: string };
 
 export type CompileResult = { ok: true; output: CompiledModule } | { ok: false; errors: CompileError[] };
 
@@ -68,18 +72,59 @@ export interface CompiledModule {
   object: Uint8Array;
 }
 
-/** The symbol of a defined function: its first export name (prefixed) if exported, else a local name. */
+/** The symbol of each function: an import's is the importer's (`importSymbol`); a defined one's is its first export name (prefixed) if exported, else a local name. */
 function functionSymbols(m: Module, prefix: string): Map<number, string> {
   const out = new Map<number, string>();
+  m.imports.filter((i) => i.desc.kind === 'func').forEach((imp, i) => out.set(i, importSymbol(imp.field)));
   for (const e of m.exports) if (e.kind === 'func' && !out.has(e.index)) out.set(e.index, `${prefix}${e.name}`);
-  const nImports = m.imports.filter((i) => i.desc.kind === 'func').length;
   for (const f of m.funcs) if (!out.has(f.index)) out.set(f.index, `${prefix}wasm_f${f.index}`);
-  m.imports
-    .filter((i) => i.desc.kind === 'func')
-    .forEach((imp, i) => {
-      if (i < nImports) out.set(i, importSymbol(imp.field));
-    });
   return out;
+}
+
+/**
+ * Symbols that would not name one thing each. Imports are the importer's own symbols (unprefixed,
+ * spec/abi/layout.ts `importSymbol`), so they can collide: with a symbol this object defines (the call or load
+ * would reach the object's own definition, not the importer's), or with another import (two imports conflated
+ * into one symbol). Defined symbols can collide too (an export named `wasm_f1` or `__warden_memory`). A
+ * re-exported import would need a symbol for code the object does not contain. Each is an error.
+ */
+function symbolErrors(m: Module, prefix: string, fsyms: Map<number, string>): CompileError[] {
+  const nImportedFuncs = m.funcTypeIndices.length - m.funcs.length;
+  const errors: CompileError[] = [];
+  // Every symbol the object defines names one thing (a function may have several).
+  const defined = new Map<string, { owner: string; func?: number }>();
+  const define = (symbol: string, owner: string, func?: number) => {
+    const d = defined.get(symbol);
+    if (d === undefined) defined.set(symbol, func === undefined ? { owner } : { owner, func });
+    else if (func === undefined || d.func !== func) errors.push({ kind: 'symbol', message: `${owner} and ${d.owner} would both be the symbol '${symbol}'` });
+  };
+  for (const f of m.funcs) {
+    const exported = m.exports.find((e) => e.kind === 'func' && e.index === f.index);
+    define(fsyms.get(f.index)!, exported ? `export '${exported.name}'` : `function ${f.index}`, f.index);
+  }
+  for (const e of m.exports) {
+    if (e.kind !== 'func') continue;
+    if (e.index < nImportedFuncs) errors.push({ kind: 'unsupported', offset: 0, feature: `export '${e.name}' re-exports imported function ${e.index} (${fsyms.get(e.index)}; the object has no code to give that name)` });
+    else define(`${prefix}${e.name}`, `export '${e.name}'`, e.index);
+  }
+  const { memory, memoryPages, globals } = stateSymbols(prefix); // the tables are named below
+  for (const s of [memory, memoryPages, globals]) define(s, 'its state');
+  m.tables.forEach((_, i) => define(tableSymbol(prefix, i), `table ${i}`));
+  define(UDIVMOD64, 'its runtime');
+  // The same import twice (module, field and type) may share its symbol: both name one definition.
+  const seen = new Map<string, { what: string; key: string }>();
+  for (const im of m.imports) {
+    if (im.desc.kind !== 'func' && im.desc.kind !== 'global') continue;
+    const s = importSymbol(im.field);
+    const what = `imported ${im.desc.kind} ${im.module}.${im.field}`;
+    const key = JSON.stringify([im.module, im.desc.kind === 'func' ? m.types[im.desc.typeIndex] : im.desc]);
+    const owner = defined.get(s)?.owner;
+    const other = seen.get(s);
+    if (owner !== undefined) errors.push({ kind: 'symbol', message: `${what}: its symbol '${s}' is also defined by this object (${owner}); choose a --prefix` });
+    else if (other && other.key !== key) errors.push({ kind: 'symbol', message: `${what}: its symbol '${s}' is also the symbol of ${other.what}, a different import` });
+    seen.set(s, { what, key });
+  }
+  return errors;
 }
 
 /** The external symbol of each imported global (spec/abi/layout.ts `importSymbol`); the importer defines it. */
@@ -225,24 +270,56 @@ function cType(t: string): string {
   return t === 'i64' ? 'int64_t' : 'int32_t';
 }
 
-function cPrototype(name: string, t: { params: string[]; results: string[] }): string {
+const C_KEYWORDS = new Set(
+  ('auto break case char const continue default do double else enum extern float for goto if inline int long register restrict return short ' +
+    'signed sizeof static struct switch typedef union unsigned void volatile while _Alignas _Alignof _Atomic _Bool _Complex _Generic ' +
+    '_Imaginary _Noreturn _Static_assert _Thread_local').split(' '),
+);
+
+/** Text that can neither end a C comment nor leave its line (WASM names may hold any character). */
+function inComment(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, '?').replace(/\*\//g, '*?/');
+}
+
+/**
+ * The declaration `declare(symbol);`; for a symbol C cannot name (e.g. `as-br-value`), a comment: C reaches
+ * it under a C name that the linker script ties to the symbol (GNU as takes no such name from GCC, even through
+ * an asm label). `dir` says which side defines the symbol: the object (`export`) or the C program (`import`).
+ */
+function cDeclaration(symbol: string, declare: (name: string) => string, dir: 'export' | 'import'): string {
+  const isName = (n: string) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n) && !C_KEYWORDS.has(n);
+  if (isName(symbol)) return `${declare(symbol)};`;
+  if (!/^[\x20-\x7e]*$/.test(symbol) || symbol.includes('"') || symbol.includes('*/')) {
+    return `/* an ${dir} named ${inComment(JSON.stringify(symbol))}: neither C nor a linker script can name it */`;
+  }
+  const base = symbol.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9])/, '_');
+  const name = isName(base) ? base : `${base}_`;
+  const link = dir === 'export' ? `${name} = "${symbol}";` : `"${symbol}" = ${name};`;
+  return `/* "${symbol}" is not a C identifier: e.g. ${declare(name)}; with ${link} in the linker script */`;
+}
+
+function cPrototype(name: string, t: { params: string[]; results: string[] }, dir: 'export' | 'import'): string {
   const params = t.params.length === 0 ? 'void' : t.params.map(cType).join(', ');
   // Several results come back in r0-r3 (spec/abi/aapcs.ts `resultLocations`), which no C return type expresses.
-  if (t.results.length > 1) return `/* ${name}(${params}) returns ${t.results.join(', ')} in r0-r3: not callable from C */`;
-  return `${t.results.length === 0 ? 'void' : cType(t.results[0]!)} ${name}(${params});`;
+  if (t.results.length > 1) return `/* ${inComment(name)}(${params}) returns ${t.results.join(', ')} in r0-r3: not callable from C */`;
+  return cDeclaration(name, (n) => `${t.results.length === 0 ? 'void' : cType(t.results[0]!)} ${n}(${params})`, dir);
 }
 
 /** The exports, then what the importer must define: imported functions and globals (by field name). */
 export function cHeader(m: Module, prefix: string): string {
   const lines = ['/* Generated by warden. */', '#pragma once', '#include <stdint.h>', ''];
   for (const e of m.exports) {
-    if (e.kind === 'func') lines.push(cPrototype(`${prefix}${e.name}`, m.types[m.funcTypeIndices[e.index]!]!));
+    if (e.kind === 'func') lines.push(cPrototype(`${prefix}${e.name}`, m.types[m.funcTypeIndices[e.index]!]!, 'export'));
   }
   const imports = m.imports.filter((i) => i.desc.kind === 'func' || i.desc.kind === 'global');
   if (imports.length > 0) lines.push('', '/* Imports: the program linking this object defines them. */');
   for (const i of imports) {
-    if (i.desc.kind === 'func') lines.push(cPrototype(importSymbol(i.field), m.types[i.desc.typeIndex]!));
-    else if (i.desc.kind === 'global') lines.push(`extern ${i.desc.mutable ? '' : 'const '}${cType(i.desc.type)} ${importSymbol(i.field)}; /* ${i.module}.${i.field} */`);
+    const symbol = importSymbol(i.field);
+    if (i.desc.kind === 'func') lines.push(cPrototype(symbol, m.types[i.desc.typeIndex]!, 'import'));
+    else if (i.desc.kind === 'global') {
+      const type = `${i.desc.mutable ? '' : 'const '}${cType(i.desc.type)}`;
+      lines.push(`${cDeclaration(symbol, (n) => `extern ${type} ${n}`, 'import')} /* ${inComment(`${i.module}.${i.field}`)} */`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }
@@ -251,6 +328,8 @@ export function compileModule(m: Module, options: CompileOptions = {}): CompileR
   const prefix = options.prefix ?? '';
   const reservedPages = reservedPagesOf(m, options);
   const fsyms = functionSymbols(m, prefix);
+  const symbolErrs = symbolErrors(m, prefix, fsyms);
+  if (symbolErrs.length > 0) return { ok: false, errors: symbolErrs };
   const typeId = tableTypeIds(m.types);
   const env: IselEnv = {
     module: m,
@@ -320,7 +399,7 @@ export function compileModule(m: Module, options: CompileOptions = {}): CompileR
   }
   const data = moduleData(m, prefix, reservedPages, fsyms, typeId);
   const certificate: Certificate = { version: CERT_VERSION, prefix, reservedPages, functions: fcerts };
-  const object = writeRelocatableObject({ functions: objFunctions, data, custom: [{ name: CERT_SECTION, bytes: encodeCertificate(certificate) }] });
+  const object = writeRelocatableObject({ functions: objFunctions, data, custom: [{ name: CERT_SECTION, bytes: encodeCertificate(certificate) }], ...(options.target ? { target: options.target } : {}) });
   return { ok: true, output: { functions, encoded, objFunctions, data, certificate, header: cHeader(m, prefix), reservedPages, object } };
 }
 
@@ -331,6 +410,8 @@ export function formatCompileError(e: CompileError): string {
       return `function ${e.func.index} (${e.func.name}): register allocation failed on every rung: ${e.ladder.map((l) => `${l.rung}: ${l.failure}`).join('; ')}`;
     case 'encode':
       return `function ${e.func.index} (${e.func.name}): encoding failed: ${e.message}`;
+    case 'symbol':
+      return e.message;
     default:
       return formatFrontendError(e);
   }

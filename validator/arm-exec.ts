@@ -12,7 +12,7 @@
  * TBB/TBH) and any jump out of the function is refused: `unknown`.
  */
 import type { ZBool, ZBV } from '../spec/bv/z3.ts';
-import type { SymMem, VAlgebra } from './symmem.ts';
+import { addFacts, uniqueTerms, type RegionFacts, type SymMem, type VAlgebra } from './symmem.ts';
 import { decodeThumb } from '../spec/arm/decode.ts';
 import { formatInstr } from '../spec/arm/format.ts';
 import { itAfter, inITBlock } from '../spec/arm/it.ts';
@@ -49,7 +49,18 @@ export interface APath {
   stores: Store[];
   /** Preconditions of runtime calls on the path (runtime.ts): each must hold under the path condition. */
   pre: { name: string; p: ZBool }[];
+  /** The region facts proved along the path (symmem.ts): terms of the path's state may rely on them. */
+  facts: RegionFacts;
 }
+
+/**
+ * Proves that the byte addresses `addrs`, accessed by the instruction at `at`, lie in one declared region
+ * whenever the path conditions `cond` hold (with the region's premises): the region's name, or undefined
+ * when it cannot (the accesses then stay region-less; nothing else depends on the answer).
+ */
+export type PlaceAccess = (cond: readonly ZBool[], addrs: readonly ZBV[], at: number, kind: 'load' | 'store') => Promise<string | undefined>;
+
+
 
 export interface Store {
   addr: ZBV;
@@ -117,19 +128,26 @@ function literal(env: ArmEnv, la: number, bytes: 1 | 2 | 4, signed: boolean, add
   return bytes === 4 ? w : signed ? A.sext(w, 32) : A.zext(w, 32);
 }
 
-/** Run every path from function-relative address `from` with state `init` (ITSTATE 0). */
-export function runArm(env: ArmEnv, from: number, init: AState): APath[] {
+/**
+ * Run every path from function-relative address `from` with state `init` (ITSTATE 0). Memory accesses
+ * whose region is not evident from the address are placed with `place` (a proof under the path so far),
+ * so that later reads on the path pass over writes in other regions.
+ */
+export async function runArm(env: ArmEnv, from: number, init: AState, place: PlaceAccess): Promise<APath[]> {
   const { A } = env;
   const done: APath[] = [];
-  const work: { addr: number; s: AState; it: number; cond: ZBool[]; trace: number[]; stores: Store[]; pre: APath['pre'] }[] = [{ addr: from, s: init, it: 0, cond: [], trace: [], stores: [], pre: [] }];
+  const work: { addr: number; s: AState; it: number; cond: ZBool[]; trace: number[]; stores: Store[]; pre: APath['pre']; facts: RegionFacts }[] = [
+    { addr: from, s: init, it: 0, cond: [], trace: [], stores: [], pre: [], facts: new Map() },
+  ];
   let steps = 0;
   let runtimeCalls = 0;
   while (work.length > 0) {
     const w = work.pop()!;
     const { addr, s, it, cond, trace, stores, pre } = w;
-    const finish = (end: AEnd, c: ZBool[], st: AState) => {
+    let facts = w.facts;
+    const finish = (end: AEnd, c: ZBool[], st: AState, f: RegionFacts = facts) => {
       if (done.length >= MAX_PATHS) refuse({ kind: 'path-limit', detail: `more than ${MAX_PATHS} ARM paths in one region` });
-      done.push({ cond: c, state: st, end, trace, stores: [...stores, ...newStores(s, st, addr)], pre });
+      done.push({ cond: c, state: st, end, trace, stores: [...stores, ...newStores(s, st, addr)], pre, facts: f });
     };
     if (++steps > MAX_STEPS) refuse({ kind: 'path-limit', detail: `more than ${MAX_STEPS} ARM steps in one region` });
     if (trace.length > 0 && env.cutAt.has(addr)) {
@@ -144,8 +162,8 @@ export function runArm(env: ArmEnv, from: number, init: AState): APath[] {
     if (d.kind === 'unknown') refuse({ kind: 'decode', detail: d.reason }, addr);
     const instr = d.instr;
     const nextTrace = [...trace, addr];
-    const push = (to: number, st: AState, c: ZBool[]) =>
-      work.push({ addr: to, s: st, it: itAfter(instr, it), cond: c, trace: nextTrace, stores: [...stores, ...newStores(s, st, addr)], pre });
+    const push = (to: number, st: AState, c: ZBool[], f: RegionFacts = facts) =>
+      work.push({ addr: to, s: st, it: itAfter(instr, it), cond: c, trace: nextTrace, stores: [...stores, ...newStores(s, st, addr)], pre, facts: f });
     /** A call to the runtime routine: one step under its contract (runtime.ts), then on at the return address. */
     const runtimeCall = (trust: RuntimeTrust, returnAddress: number, c: ZBool[]) => {
       const name = trust.name;
@@ -154,7 +172,7 @@ export function runArm(env: ArmEnv, from: number, init: AState): APath[] {
       const r = udivmod64Step(A, s, `udivmod64@${hex(addr)}#${runtimeCalls++}`);
       env.runtimeUsed.add('udivmod64');
       // The routine's own frame writes are its contract's, not stores of this function: not in `stores`.
-      work.push({ addr: returnAddress, s: r.state, it: 0, cond: c, trace: nextTrace, stores, pre: [...pre, { name: `${name}@${hex(addr)}: divisor r3:r2 != 0`, p: r.pre }] });
+      work.push({ addr: returnAddress, s: r.state, it: 0, cond: c, trace: nextTrace, stores, pre: [...pre, { name: `${name}@${hex(addr)}: divisor r3:r2 != 0`, p: r.pre }], facts });
     };
 
     // Relocations on this instruction.
@@ -227,14 +245,31 @@ export function runArm(env: ArmEnv, from: number, init: AState): APath[] {
       refuse({ kind: 'relocation', detail: `relocation type ${reloc.type} against ${reloc.symbol.name} on ${formatInstr(instr)}` }, addr);
     }
 
-    for (const x of step(A, s, instr, off, it)) {
+    // A load whose region a fact would give: place it and step again (the step is a pure function).
+    let run = A.withRegionFacts(facts, () => step(A, s, instr, off, it));
+    const reads = uniqueTerms(run.unplaced);
+    if (reads.length > 0) {
+      const region = await place(cond, reads, addr, 'load');
+      if (region !== undefined) {
+        facts = addFacts(facts, reads, region);
+        run = A.withRegionFacts(facts, () => step(A, s, instr, off, it));
+      }
+    }
+    for (const x of run.value) {
       const c = [...cond, x.guard];
+      // A store whose region is not evident: place it under this successor's guard, for the reads after it.
+      let f = facts;
+      const written = uniqueTerms(x.state.mem.writes.slice(s.mem.writes.length).flatMap((wr) => (wr.fill || A.regionOf(wr.addr, facts) !== undefined ? [] : [wr.addr])));
+      if (written.length > 0) {
+        const region = await place(c, written, addr, 'store');
+        if (region !== undefined) f = addFacts(facts, written, region);
+      }
       switch (x.next.kind) {
         case 'pc':
-          push(x.next.address - env.start, x.state, c);
+          push(x.next.address - env.start, x.state, c, f);
           break;
         case 'indirect':
-          finish({ kind: 'return', target: x.next.target, at: addr }, c, x.state);
+          finish({ kind: 'return', target: x.next.target, at: addr }, c, x.state, f);
           break;
         case 'call': {
           const trust = env.runtimeByAddress(x.next.target);
@@ -244,17 +279,17 @@ export function runArm(env: ArmEnv, from: number, init: AState): APath[] {
           }
           const func = env.calleeByAddress(x.next.target);
           if (func === undefined) refuse({ kind: 'arm-unsupported', detail: `BL to ${hex(x.next.target)}, which is no function` }, addr);
-          finish({ kind: 'call', func, returnAddress: x.next.returnAddress - env.start, at: addr }, c, x.state);
+          finish({ kind: 'call', func, returnAddress: x.next.returnAddress - env.start, at: addr }, c, x.state, f);
           break;
         }
         case 'indirectCall':
-          finish({ kind: 'indirectCall', target: x.next.target, returnAddress: x.next.returnAddress - env.start, at: addr }, c, x.state);
+          finish({ kind: 'indirectCall', target: x.next.target, returnAddress: x.next.returnAddress - env.start, at: addr }, c, x.state, f);
           break;
         case 'udf':
-          finish({ kind: 'trap', code: x.next.imm, at: addr }, c, x.state);
+          finish({ kind: 'trap', code: x.next.imm, at: addr }, c, x.state, f);
           break;
         case 'fault':
-          finish({ kind: 'fault', reason: x.next.reason, at: addr }, c, x.state);
+          finish({ kind: 'fault', reason: x.next.reason, at: addr }, c, x.state, f);
           break;
         case 'unknown':
           refuse({ kind: 'arm-unsupported', detail: `${formatInstr(instr)}: ${x.next.reason}` }, addr);

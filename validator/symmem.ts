@@ -10,6 +10,16 @@
  * list, then `select` on the base array), so the rewrite is exact: it only
  * decides `a + c1 = a + c2` by comparing c1 and c2 modulo 2^32.
  *
+ * A read also passes over every write that lies in a different declared
+ * region (the stack, linear memory, the globals, ...): declared regions are
+ * pairwise disjoint under premises of every query. An address lies in a region
+ * syntactically (a region's root plus a constant offset inside it), or by a
+ * *region fact*: a byte-address term the caller proved (Z3 unsat) to lie in a
+ * region under the premises of the path that builds the read (see
+ * withRegionFacts). So a spill reload no longer becomes an `ite` over every
+ * linear-memory store of the path, and a linear-memory read none over the
+ * spills. Each skip leaves a term equal to the full one under those premises.
+ *
  * One more exact rewrite: `x & ~3` is `x` when x is a root known to be
  * 4-aligned plus a multiple of 4 (the M-profile SP write mask).
  */
@@ -37,6 +47,25 @@ export interface ZeroFill {
   to: ZBV;
 }
 
+/**
+ * Region facts: byte-address term id -> the term and the declared region it lies in. Proved by the caller
+ * under premises that hold wherever the terms built with the facts in force are used.
+ */
+export type RegionFacts = ReadonlyMap<number, { term: ZBV; region: string }>;
+
+/** `facts` and: every term of `addrs` lies in `region`. */
+export function addFacts(facts: RegionFacts, addrs: readonly ZBV[], region: string): RegionFacts {
+  const m = new Map(facts);
+  for (const a of addrs) m.set(a.id(), { term: a, region });
+  return m;
+}
+
+/** The terms of `xs`, each once (by Z3 AST id), in first-seen order. */
+export function uniqueTerms(xs: readonly ZBV[]): ZBV[] {
+  const seen = new Set<number>();
+  return xs.filter((x) => !seen.has(x.id()) && (seen.add(x.id()), true));
+}
+
 export interface VAlgebra extends Algebra<ZBV, ZBool, SymMem> {
   readonly ctx: Z3Context;
   bvVar(name: string, width: number): ZBV;
@@ -53,6 +82,25 @@ export interface VAlgebra extends Algebra<ZBV, ZBool, SymMem> {
   region(name: string, root: ZBV, lo: number, hi: number): void;
   /** `m` with a zero fill on top (see ZeroFill). */
   zeroFill(m: SymMem, fill: ZeroFill): SymMem;
+  /**
+   * Run `f` with `facts` in force. Returns its value and the byte addresses of region-less reads that a
+   * region fact about their own address would have shortened (they passed over a write of a known region).
+   */
+  withRegionFacts<T>(facts: RegionFacts, f: () => T): { value: T; unplaced: ZBV[] };
+  /**
+   * A guess at the declared region of `addr`, for choosing what to try to prove: the region of the first
+   * declared root found in its sums (e.g. memBase in memBase + index, a table base in base + index x 8).
+   */
+  regionHint(addr: ZBV): string | undefined;
+  /** The declared region `addr` lies in, syntactically or by a fact in `facts`; undefined if not known. */
+  regionOf(addr: ZBV, facts: RegionFacts): string | undefined;
+  /**
+   * The writes and fills of `m` that lie in `region`, oldest first, by the facts in force; undefined when
+   * some write's region is not known (it might lie in `region`).
+   */
+  writesIn(m: SymMem, region: string): MemWrite[] | undefined;
+  /** A byte read whose address the caller knows to lie in `region` wherever the term is used (e.g. under a guard saying so). */
+  load8In(m: SymMem, addr: ZBV, region: string): ZBV;
 }
 
 interface Affine {
@@ -135,18 +183,18 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
     }
     return Z.load8(base, canonical(addr));
   };
-  /**
-   * A byte at `root' + off` with `off` inside a declared region other than the fill's is not in the fill:
-   * the fill lies in its own region and declared regions are disjoint (premises of every query), so
-   * dropping the `ite` leaves an equal term under those premises.
-   */
-  const outsideFill = (addr: ZBV, f: ZeroFill): boolean => {
+  /** The facts in force (withRegionFacts), and where reads that a fact would shorten are collected. */
+  let facts: RegionFacts = new Map();
+  let unplaced: ZBV[] | undefined;
+  const regionIn = (addr: ZBV, known: RegionFacts): string | undefined => {
+    const f = known.get(addr.id());
+    if (f !== undefined) return f.region;
     const a = affineOf(addr);
-    if (!a || a.root === -1) return false;
+    if (!a || a.root === -1) return undefined;
     const r = regions.get(a.root);
-    if (r === undefined || r.name === f.region) return false;
+    if (r === undefined) return undefined;
     const off = r.lo < 0 ? a.off | 0 : a.off >>> 0;
-    return r.lo <= off && off < r.hi;
+    return r.lo <= off && off < r.hi ? r.name : undefined;
   };
   const inFill = (addr: ZBV, f: ZeroFill): ZBool => {
     // memBase + ea (as WASM accesses are built) has the offset ea itself.
@@ -154,13 +202,20 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
     const d = pq && pq[0].id() === f.root.id() ? pq[1] : A.sub(addr, f.root);
     return Z.boolAnd(Z.ule(f.from, d), Z.ult(d, f.to));
   };
-  const load8 = (m: SymMem, addr: ZBV): ZBV => {
+  /**
+   * The byte at `addr`, which lies in region `at` (undefined: not known). A write or fill in another
+   * region is passed over: declared regions are disjoint (premises of every query) and a fill lies in its
+   * own region, so the term left is equal under those premises.
+   */
+  const load8 = (m: SymMem, addr: ZBV, at: string | undefined = regionIn(addr, facts)): ZBV => {
     let result: ZBV | undefined;
+    let shortenable = false;
     const pending: { eq: ZBool; value: ZBV }[] = [];
     for (let i = m.writes.length - 1; i >= 0; i--) {
       const w = m.writes[i]!;
       if (w.fill) {
-        if (outsideFill(addr, w.fill)) continue;
+        if (at !== undefined && at !== w.fill.region) continue;
+        shortenable ||= at === undefined;
         pending.push({ eq: inFill(addr, w.fill), value: Z.bv(0, 8) });
         continue;
       }
@@ -170,8 +225,12 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
         result = w.value;
         break;
       }
+      const wr = regionIn(w.addr, facts);
+      if (wr !== undefined && at !== undefined && wr !== at) continue;
+      shortenable ||= wr !== undefined && at === undefined;
       pending.push({ eq: Z.eq(addr, w.addr), value: w.value });
     }
+    if (shortenable && unplaced) unplaced.push(addr);
     let r = result ?? baseRead(m.base, addr);
     for (let i = pending.length - 1; i >= 0; i--) r = Z.ite(pending[i]!.eq, pending[i]!.value, r);
     return r;
@@ -195,6 +254,8 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
     return r;
   };
   const zextArg = new Map<number, ZBV>();
+  /** Zero extensions of any width: term id -> the extended term. */
+  const zextOf = new Map<number, ZBV>();
   const carryOf = (t: ZBV): ZBool | undefined => {
     const pq = addArgs.get(t.id());
     if (!pq) return undefined;
@@ -273,6 +334,10 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
     sext: (x, w) => (x.size() === 32 && w === 64 && !cv(x) ? A.concat(A.ashr(x, Z.bv(31, 32)), x) : fold1((c) => C.sext(c, w), (z) => Z.sext(z, w))(x)),
     zext: (x, w) => {
       const r = fold1((c) => C.zext(c, w), (z) => Z.zext(z, w))(x);
+      if (!cv(r) && r.id() !== x.id()) {
+        keep.push(r, x);
+        zextOf.set(r.id(), x);
+      }
       if (x.size() === 32 && w > 32 && !cv(r)) {
         keep.push(r, x);
         zextArg.set(r.id(), x);
@@ -281,6 +346,9 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
     },
     extract: (x, hi, lo) => {
       if (lo === 0 && hi === x.size() - 1) return x;
+      // Bits of a zero extension below the argument's width are the argument's (MOVW of half an address).
+      const narrow = zextOf.get(x.id());
+      if (narrow && hi < narrow.size()) return A.extract(narrow, hi, lo);
       const inner = slices.get(x.id());
       if (inner) return A.extract(inner.src, inner.lo + hi, inner.lo + lo);
       return extractWord(x, hi, lo);
@@ -383,7 +451,40 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
       if (a.size() === 32 && x && y && y.root === -1 && y.off === 0xfffffffc && x.root !== -1 && (aligned.get(x.root) ?? 1) % 4 === 0 && x.off % 4 === 0) return a;
       return fold2(C.and, Z.and)(a, b);
     },
-    load8,
+    load8: (m, addr) => load8(m, addr),
+    load8In: (m, addr, region) => load8(m, addr, region),
+    regionOf: regionIn,
+    regionHint: (addr) => {
+      const hint = (x: ZBV, depth: number): string | undefined => {
+        const a = affineOf(x);
+        const r = a && a.root !== -1 ? regions.get(a.root) : undefined;
+        if (r) return r.name;
+        const pq = depth < 4 ? addArgs.get(x.id()) : undefined;
+        return pq ? (hint(pq[0], depth + 1) ?? hint(pq[1], depth + 1)) : undefined;
+      };
+      return hint(addr, 0);
+    },
+    writesIn: (m, region) => {
+      const out: MemWrite[] = [];
+      for (const w of m.writes) {
+        const r = w.fill ? w.fill.region : regionIn(w.addr, facts);
+        if (r === undefined) return undefined;
+        if (r === region) out.push(w);
+      }
+      return out;
+    },
+    withRegionFacts: (known, f) => {
+      const saved = { facts, unplaced };
+      facts = known;
+      unplaced = [];
+      try {
+        const value = f();
+        return { value, unplaced };
+      } finally {
+        facts = saved.facts;
+        unplaced = saved.unplaced;
+      }
+    },
     store8: (m, addr, value) => ({ base: m.base, writes: [...m.writes, { addr, value }] }),
   };
   return A;

@@ -24,10 +24,10 @@ import { trapCode } from '../spec/abi/traps.ts';
 import { loadLE } from '../spec/bv/derived.ts';
 import type { ZBool, ZBV } from '../spec/bv/z3.ts';
 import { withContext } from './context.ts';
-import { validatorAlgebra, type SymMem, type VAlgebra } from './symmem.ts';
+import { validatorAlgebra, type MemWrite, type RegionFacts, type SymMem, type VAlgebra } from './symmem.ts';
 import type { Module } from '../spec/wasm/ast.ts';
 import { decodeModule } from '../spec/wasm/decode.ts';
-import { runArm, type AEnd, type APath, type ArmEnv, type AState, type Store } from './arm-exec.ts';
+import { runArm, type AEnd, type APath, type ArmEnv, type AState, type PlaceAccess, type Store } from './arm-exec.ts';
 import { replayEntry } from './replay.ts';
 import { isRuntimeSymbol, trustRoutine, udivmod64LemmaText, type RuntimeTrust } from './runtime.ts';
 import { LEMMAS } from './lemmas.ts';
@@ -257,16 +257,26 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   if (zeroAbove) checkInitialImage(elf, names, minPages, cert.reservedPages);
 
   // --- the assumptions, as premises over a memory ---
+  const GLOBALS_REGION = 'globals';
+  const PAGE_WORD_REGION = 'page-count word';
+  const STACK_REGION = 'stack';
+  const importedRegion = (g: GlobalInfo) => `imported global ${g.symbol}`;
+  const tableRegion = (t: number) => `table ${t}`;
   const reservedBytes = BigInt(cert.reservedPages) * BigInt(WASM_PAGE_BYTES);
   // The regions the fixed premises below make disjoint (symmem.ts uses them to keep zero fills off other regions).
   A.region(LINEAR_MEMORY, ss.memBase, 0, Number(reservedBytes));
   const definedGlobals = globals.length - imported.length;
-  A.region('globals', ss.globBase, 0, 8 * definedGlobals);
-  for (const g of imported) A.region(`imported global ${g.symbol}`, g.addr, 0, width(g));
-  A.region('page-count word', ss.pagesAddr, 0, 4);
-  tables.forEach((e, t) => A.region(`table ${t}`, tableBases[t]!.base, 0, e.length * TABLE_ENTRY_BYTES));
-  A.region('stack', entrySp, -STACK_BELOW, STACK_ABOVE);
+  A.region(GLOBALS_REGION, ss.globBase, 0, 8 * definedGlobals);
+  for (const g of imported) A.region(importedRegion(g), g.addr, 0, width(g));
+  A.region(PAGE_WORD_REGION, ss.pagesAddr, 0, 4);
+  tables.forEach((e, t) => A.region(tableRegion(t), tableBases[t]!.base, 0, e.length * TABLE_ENTRY_BYTES));
+  A.region(STACK_REGION, entrySp, -STACK_BELOW, STACK_ABOVE);
   const ival = (base: ZBV, size: bigint) => ({ lo: A.zext(base, 64), hi: A.add(A.zext(base, 64), A.bv(size, 64)) });
+  /** The 32-bit address `x` lies in the 64-bit interval [lo, hi). */
+  const inInterval = (x: ZBV, r: { lo: ZBV; hi: ZBV }): ZBool => {
+    const k = A.zext(x, 64);
+    return A.boolAnd(A.ule(r.lo, k), A.ult(k, r.hi));
+  };
   const regions = [ival(ss.memBase, reservedBytes), ival(ss.globBase, BigInt(8 * definedGlobals)), ival(ss.pagesAddr, 4n), ...imported.map((g) => ival(g.addr, BigInt(width(g))))];
   const stackWin = { lo: A.sub(A.zext(entry.sp, 64), A.bv(STACK_BELOW, 64)), hi: A.add(A.zext(entry.sp, 64), A.bv(STACK_ABOVE, 64)) };
   const disjoint = (x: { lo: ZBV; hi: ZBV }, y: { lo: ZBV; hi: ZBV }) => A.boolOr(A.ule(x.hi, y.lo), A.ule(y.hi, x.lo));
@@ -290,14 +300,15 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
    * need not clear the new pages). The claims at an exit or call site, over the WASM state's memory
    * (equal to the machine's in linear memory and the page-count word, by memoryClaims).
    */
-  const memoryInvariant = (m: SymMem, tag: string): { name: string; p: ZBool }[] => {
+  const memoryInvariant = (m: SymMem, tag: string): Claim[] => {
     if (!hasMemory) return [];
     const p = pagesWord(m);
     const out = [{ name: 'memory invariant: size within the initial and reserved pages', p: A.boolAnd(A.ule(A.bv(minPages, 32), p), A.ule(p, A.bv(cert.reservedPages, 32))) }];
     if (zeroAbove) {
       const k = A.bvVar(`${tag}.k.zero`, 32);
       const above = A.boolAnd(A.ule(A.shl(p, A.bv(16, 32)), k), A.ult(k, A.bv(reservedBytes, 32)));
-      out.push({ name: 'memory invariant: bytes above the size are zero', p: A.boolOr(A.boolNot(above), A.eq(A.load8(m, A.add(ss.memBase, k)), A.bv(0, 8))) });
+      // The byte is read as one of linear memory: where it is not (k past the reservation) the claim holds anyway.
+      out.push({ name: 'memory invariant: bytes above the size are zero', p: A.boolOr(A.boolNot(above), A.eq(A.load8In(m, A.add(ss.memBase, k), LINEAR_MEMORY), A.bv(0, 8))) });
     }
     return out;
   };
@@ -338,7 +349,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       .with({ kind: 'const' }, (l) => `#${l.value}`)
       .exhaustive();
   /** The claims `value lives at loc`, one per word, named. */
-  const holds = (what: string, v: ZBV, loc: ValueLoc, regs: ZBV[], slot: SlotRead): { name: string; p: ZBool }[] => {
+  const holds = (what: string, v: ZBV, loc: ValueLoc, regs: ZBV[], slot: SlotRead): Claim[] => {
     const w = A.widthOf(v);
     if (loc.type === 'i32') {
       if (w !== 32) refuse({ kind: 'certificate', detail: `${what} is i64 but the certificate says i32` });
@@ -354,7 +365,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   };
   const slotsOf = (sp: ZBV, m: SymMem): SlotRead => (o) => loadLE(A, m, A.add(sp, A.bv(o, 32)), 4);
   /** The map of cut point `c` in a WASM state and an ARM state. */
-  const mapClaims = (c: Cut, w: WState, regs: ZBV[], slot: SlotRead): { name: string; p: ZBool }[] => [
+  const mapClaims = (c: Cut, w: WState, regs: ZBV[], slot: SlotRead): Claim[] => [
     ...c.cp.locals.flatMap((l) => {
       const v = w.locals[l.index];
       if (!v) return refuse({ kind: 'certificate', detail: `${c.label}: local ${l.index} does not exist` });
@@ -364,9 +375,18 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     ...(c.cp.facts ?? []).map((f) => factClaim(c, f, regs, slot)),
   ];
   /** A certificate fact: the register or slot holds a constant or a state symbol's address. */
-  const factClaim = (c: Cut, f: Fact, regs: ZBV[], slot: SlotRead): { name: string; p: ZBool } => {
+  const factClaim = (c: Cut, f: Fact, regs: ZBV[], slot: SlotRead): Claim => {
+    const loc = factLoc(c, f);
+    const [value, text] = factValue(c, f);
+    return { name: `fact ${locText(loc)} = ${text}`, p: A.eq(word(regs, slot, loc), value) };
+  };
+  const factLoc = (c: Cut, f: Fact): WordLoc => {
     const loc = f?.loc;
     if (loc?.kind !== 'reg' && loc?.kind !== 'slot') return refuse({ kind: 'certificate', detail: `${c.label}: a fact names no register or slot` }, c.cp.address);
+    return loc;
+  };
+  /** A fact's value and how the report writes it. */
+  const factValue = (c: Cut, f: Fact): [ZBV, string] => {
     const v = f.value;
     const [value, text] = match(v as FactValue)
       .with({ kind: 'const' }, (x): [ZBV, string] => {
@@ -379,10 +399,10 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
         return [A.add(base!, A.bv(x.addend, 32)), `&${x.symbol}+${x.addend}`];
       })
       .otherwise(() => refuse({ kind: 'certificate', detail: `${c.label}: fact of unknown kind` }, c.cp.address));
-    return { name: `fact ${locText(loc)} = ${text}`, p: A.eq(word(regs, slot, loc), value) };
+    return [value, text];
   };
   /** The frame at a non-entry cut point. */
-  const frameClaims = (regs: ZBV[], slot: SlotRead): { name: string; p: ZBool }[] => [
+  const frameClaims = (regs: ZBV[], slot: SlotRead): Claim[] => [
     { name: 'frame: sp', p: A.eq(regs[13]!, A.sub(entry.sp, A.bv(frameBytes, 32))) },
     ...fc.frame.saved.flatMap((r, j) => {
       const e = entryValue(r);
@@ -391,19 +411,36 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     ...[...CALLEE_SAVED, 14].filter((r) => !fc.frame.saved.includes(r)).map((r) => ({ name: `frame: ${r === 14 ? 'lr' : `r${r}`} preserved`, p: A.eq(regs[r]!, entryValue(r)!) })),
   ];
   /** Same linear memory, globals and page count. */
-  const memoryClaims = (mw: SymMem, ma: SymMem, tag: string): { name: string; p: ZBool }[] => {
-    const out: { name: string; p: ZBool }[] = [];
+  const memoryClaims = (mw: SymMem, ma: SymMem, tag: string): Claim[] => {
+    const out: Claim[] = [];
     const inRegion = (k: ZBV, base: ZBV, size: bigint) => A.ult(A.zext(A.sub(k, base), 64), A.bv(size, 64));
-    const same = (k: ZBV) => A.eq(A.load8(mw, k), A.load8(ma, k));
+    // Each byte is read as one of the region the claim is about: outside it the claim holds anyway.
+    const same = (k: ZBV, region: string) => A.eq(A.load8In(mw, k, region), A.load8In(ma, k, region));
+    /**
+     * The region's bytes agree, first tried as: both sides made the same byte stores there, in the same
+     * order, on top of the memory they share (each pair at equal addresses with equal values). That implies
+     * the claim and needs no case split over a symbolic byte; when it is not shown, the claim itself is asked.
+     */
+    const region = (name: string, region: string, k: ZBV, base: ZBV, size: bigint): Claim => {
+      const claim: Claim = { name, p: A.boolOr(A.boolNot(inRegion(k, base, size)), same(k, region)) };
+      const ww = A.writesIn(mw, region);
+      const wa = A.writesIn(ma, region);
+      if (!ww || !wa) return claim;
+      let shared = 0;
+      while (shared < ww.length && shared < wa.length && ww[shared] === wa[shared]) shared++;
+      const w = ww.slice(shared);
+      const a = wa.slice(shared);
+      const bytes = (ws: MemWrite[]) => ws.flatMap((x) => (x.fill ? [] : [x]));
+      const [bw, ba] = [bytes(w), bytes(a)];
+      if (bw.length !== w.length || ba.length !== a.length || bw.length !== ba.length) return claim;
+      const pairs = bw.map((x, j) => A.boolAnd(A.eq(x.addr, ba[j]!.addr), A.eq(x.value, ba[j]!.value)));
+      return { name: `${name}: the same stores in the same order`, p: A.boolAnd(...pairs), orElse: claim };
+    };
     if (hasMemory) {
-      const k = A.bvVar(`${tag}.k.mem`, 32);
-      out.push({ name: 'linear memory', p: A.boolOr(A.boolNot(inRegion(k, ss.memBase, reservedBytes)), same(k)) });
+      out.push(region('linear memory', LINEAR_MEMORY, A.bvVar(`${tag}.k.mem`, 32), ss.memBase, reservedBytes));
       out.push({ name: 'memory size', p: A.eq(loadLE(A, mw, ss.pagesAddr, 4), loadLE(A, ma, ss.pagesAddr, 4)) });
     }
-    if (definedGlobals > 0) {
-      const k = A.bvVar(`${tag}.k.glob`, 32);
-      out.push({ name: 'globals', p: A.boolOr(A.boolNot(inRegion(k, ss.globBase, BigInt(8 * definedGlobals))), same(k)) });
-    }
+    if (definedGlobals > 0) out.push(region('globals', GLOBALS_REGION, A.bvVar(`${tag}.k.glob`, 32), ss.globBase, BigInt(8 * definedGlobals)));
     for (const g of imported) out.push({ name: `imported global ${g.symbol}`, p: A.eq(loadLE(A, mw, g.addr, width(g)), loadLE(A, ma, g.addr, width(g))) });
     return out;
   };
@@ -413,11 +450,25 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
    * above SP after the storing instruction (below SP an exception entry may overwrite it) and below the
    * top of the stack window. Anything else is a wild write the WASM program never made.
    */
-  const storeAllowed = (st: Store): ZBool => {
-    const k = A.zext(st.addr, 64);
-    const inside = (r: { lo: ZBV; hi: ZBV }) => A.boolAnd(A.ule(r.lo, k), A.ult(k, r.hi));
-    const state = [...(hasMemory ? [regions[0]!, regions[2]!] : []), ...(definedGlobals > 0 ? [regions[1]!] : []), ...regions.slice(3)];
-    return A.boolOr(...state.map(inside), inside({ lo: A.zext(st.sp, 64), hi: stackWin.hi }));
+  const writable = new Map<string, { lo: ZBV; hi: ZBV }>([
+    ...(hasMemory ? ([[LINEAR_MEMORY, regions[0]!], [PAGE_WORD_REGION, regions[2]!]] as const) : []),
+    ...(definedGlobals > 0 ? ([[GLOBALS_REGION, regions[1]!]] as const) : []),
+    ...imported.map((g, i) => [importedRegion(g), regions[3 + i]!] as const),
+  ]);
+  /** Regions a load may read but no store may write. */
+  const readOnly = new Map(tableRegions.map((r, t) => [tableRegion(t), r] as const));
+  const liveFrame = (st: Store) => inInterval(st.addr, { lo: A.zext(st.sp, 64), hi: stackWin.hi });
+  const storeAllowed = (st: Store): ZBool => A.boolOr(...[...writable.values()].map((r) => inInterval(st.addr, r)), liveFrame(st));
+  /**
+   * storeAllowed narrowed to the one alternative the store's region (symmem.ts, by `facts`) names: the
+   * same region's interval, or the live frame for a stack address. It implies storeAllowed, and is all Z3
+   * has to show; a store of no known region, or of one no store may write, is asked storeAllowed whole.
+   */
+  const storeAllowedIn = (st: Store, facts: RegionFacts): ZBool => {
+    const r = A.regionOf(st.addr, facts);
+    if (r === STACK_REGION) return liveFrame(st);
+    const w = r === undefined ? undefined : writable.get(r);
+    return w ? inInterval(st.addr, w) : storeAllowed(st);
   };
 
   // --- the regions ---
@@ -477,6 +528,13 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     // The frame's register part is substituted, not assumed: SP and the callee-saved registers not in the frame.
     r[13] = A.sub(entry.sp, A.bv(frameBytes, 32));
     for (const k of [...CALLEE_SAVED, 14]) if (!fc.frame.saved.includes(k)) r[k] = entryValue(k)!;
+    // A register fact on a register still free is substituted too (its premise below is then trivially true):
+    // an address it holds becomes a state symbol plus a constant, whose region the memory model sees.
+    const fresh = freshRegs(tag);
+    for (const f of c.cp.facts ?? []) {
+      const loc = factLoc(c, f);
+      if (loc.kind === 'reg' && Number.isInteger(loc.reg) && r[loc.reg]?.id() === fresh[loc.reg]?.id()) r[loc.reg] = factValue(c, f)[0];
+    }
     const w: WState = { locals, stack, mem: m };
     const slot = slotsOf(r[13]!, m);
     const premises = [...memPremises(m), ...mapClaims(c, w, r, slot).map((x) => x.p), ...frameClaims(r, slot).map((x) => x.p)];
@@ -495,16 +553,47 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     ];
   }
 
+  /** Goals proved under `fixed` alone, by AST id (the term is kept so that its id is not reused). */
+  const provedFromFixed = new Map<number, ZBool>();
   for (const st of starts) {
     const { w, a, premises: startPremises, symbols } = st.init();
     const here = armCutAt.get(st.address) ?? [];
     const skip = new Set(here.map((i) => cuts[i]!.flat).filter((f) => f !== st.flat));
     const wpaths = runWasm(wenv, st.flat, w, skip, new Set(here));
-    const apaths = runArm(aenv, st.address, a);
     const base = [...fixed, ...startPremises];
     const sat = await consistent(A.ctx, base, opts);
     if (sat === 'unsat') refuse({ kind: 'certificate', detail: `the premises of region ${st.label} are inconsistent (the map contradicts the assumptions)` }, st.address);
     if (sat !== 'sat') refuse({ kind: 'solver', obligation: `premises of region ${st.label}`, detail: `Z3 could not decide that they are consistent within rlimit ${opts.rlimit}` }, st.address);
+    /**
+     * Places a symbolic access in linear memory (the only region reached through computed addresses) by a
+     * proof under the path so far; a proof that fails only leaves the access region-less. A placed store
+     * lies in memory storeAllowed permits, so the proof stands for its store-discipline obligation too.
+     */
+    const place: PlaceAccess = async (cond, addrs, at, kind) => {
+      const hint = A.regionHint(addrs[0]!);
+      const region = hint !== undefined && (writable.has(hint) || (kind === 'load' && readOnly.has(hint))) ? hint : hasMemory ? LINEAR_MEMORY : undefined;
+      if (region === undefined) return undefined;
+      const interval = writable.get(region) ?? readOnly.get(region)!;
+      const name = `${st.label}: ${kind} at ${hex(at)} lies in ${region}`;
+      const r = await prove(A.ctx, name, st.address, [...base, ...cond], A.boolAnd(...addrs.map((x) => inInterval(x, interval))), symbols, opts);
+      if (r.result.answer !== 'unsat') return undefined;
+      obligations.push(r.result);
+      return region;
+    };
+    const apaths = await runArm(aenv, st.address, a, place);
+    // The WASM side's linear-memory accesses that did not trap lie in linear memory (wasm-exec.ts Placement):
+    // its later terms rely on it. The semantics guarantees it under the memory invariant; a failure is unknown.
+    for (const p of new Set(wpaths.flatMap((wp) => wp.placements))) {
+      const name = `${st.label}: wasm access at offset ${p.at} lies in linear memory`;
+      const goal = A.boolAnd(...p.addrs.map((x) => inInterval(x, regions[0]!)));
+      // Its own bounds check should be premise enough (fewer premises prove more); else the whole path.
+      const narrow = await prove(A.ctx, name, st.address, [...base, ...p.own], goal, symbols, opts);
+      const r = narrow.result.answer === 'unsat' ? narrow : await prove(A.ctx, name, st.address, [...base, ...p.cond], goal, symbols, opts);
+      obligations.push(r.result);
+      if (r.result.answer !== 'unsat') {
+        return { kind: 'unknown', func, symbol: fc.symbol, reason: { kind: 'solver', obligation: name, detail: `Z3 answered ${r.result.answer}: a WASM access within the memory size is not shown to lie in the reservation` }, address: st.address, obligations };
+      }
+    }
     // Defence in depth: the ARM successor guards must cover every input (spec/arm promises it).
     if (!(await check(`${st.label}: arm paths exhaustive`, st.address, base, A.boolOr(...apaths.map((ap) => A.boolAnd(...ap.cond))), symbols))) return fail!;
     for (const [ai, ap] of apaths.entries()) {
@@ -519,23 +608,40 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       // proof from fewer premises proves it under all of them); otherwise ask under the path's premises.
       if (ap.end.kind !== 'fault')
         for (const [at, sts] of storesByInstruction(ap.stores)) {
+          if (sts.every((x) => ap.facts.get(x.addr.id())?.region === LINEAR_MEMORY)) continue; // placed: proved by `place`
           const name = `${where}: stores stay in memory, globals, the page word or the live frame (store at ${hex(at)})`;
-          const goal = A.boolAnd(...sts.map(storeAllowed));
+          const goal = A.boolAnd(...sts.map((x) => storeAllowedIn(x, ap.facts)));
+          // The fixed premises are the function's: a goal proved from them once is proved on every path.
+          if (provedFromFixed.has(goal.id())) continue;
           const quick = await prove(A.ctx, name, st.address, fixed, goal, symbols, opts);
-          if (quick.result.answer === 'unsat') obligations.push(quick.result);
-          else if (!(await check(name, st.address, pa, goal, symbols))) return fail!;
+          if (quick.result.answer === 'unsat') {
+            obligations.push(quick.result);
+            provedFromFixed.set(goal.id(), goal);
+          } else if (!(await check(name, st.address, pa, goal, symbols))) return fail!;
         }
       for (const wp of matching) {
         const prem = [...pa, ...wp.cond];
-        const claims = outcomeClaims(ap, wp, `${st.label}.${ai}`);
-        for (const c of claims) if (!(await check(`${where}: ${c.name}`, st.address, prem, c.p, symbols))) return fail!;
+        // Built with both paths' region facts (proved above, under premises these claims carry).
+        const claims = A.withRegionFacts(new Map([...ap.facts, ...wp.facts]), () => outcomeClaims(ap, wp, `${st.label}.${ai}`)).value;
+        for (const c of claims) {
+          if (c.orElse) {
+            // A sufficient form first (see memoryClaims); the claim itself decides when it is not shown.
+            const quick = await prove(A.ctx, `${where}: ${c.name}`, st.address, prem, c.p, symbols, opts);
+            if (quick.result.answer === 'unsat') {
+              obligations.push(quick.result);
+              continue;
+            }
+          }
+          const claim = c.orElse ?? c;
+          if (!(await check(`${where}: ${claim.name}`, st.address, prem, claim.p, symbols))) return fail!;
+        }
       }
     }
   }
   return { kind: 'proved', func, symbol: fc.symbol, obligations, lemmas: [...[...wenv.lemmasUsed].map((l) => `${l}: ${LEMMAS[l].statement}`), ...(aenv.runtimeUsed.size > 0 ? [udivmod64LemmaText()] : [])] };
 
   /** What must hold when the ARM path `ap` and the WASM path `wp` end in the same outcome. */
-  function outcomeClaims(ap: APath, wp: WPath, tag: string): { name: string; p: ZBool }[] {
+  function outcomeClaims(ap: APath, wp: WPath, tag: string): Claim[] {
     const s = ap.state;
     const e = ap.end;
     const we = wp.end;
@@ -545,7 +651,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       return [...mapClaims(c, wp.state, s.r, slot), ...frameClaims(s.r, slot), ...memoryClaims(wp.state.mem, s.mem, tag), ...memoryInvariant(wp.state.mem, tag)];
     }
     if (e.kind === 'return' && we.kind === 'return') {
-      const out: { name: string; p: ZBool }[] = [];
+      const out: Claim[] = [];
       resultLocs(flat.results).forEach((loc, i) => {
         const v = we.results[i]!;
         const what = flat.results.length === 1 ? 'result' : `result ${i}`;
@@ -568,12 +674,12 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   }
 
   /** A call: same arguments and memory at the call, then the return cut point's map after a shared havoc. */
-  function callClaims(ap: APath, wp: WPath, we: WEnd & { kind: 'call' }, tag: string): { name: string; p: ZBool }[] {
+  function callClaims(ap: APath, wp: WPath, we: WEnd & { kind: 'call' }, tag: string): Claim[] {
     const s = ap.state;
     const t = funcType(module, we.func);
     const layout = paramLocations(t.params);
     const sp = s.r[13]!;
-    const out: { name: string; p: ZBool }[] = [];
+    const out: Claim[] = [];
     layout.params.forEach((loc: ArgLocation, i) => {
       const v = we.args[i]!;
       match(loc)
@@ -611,7 +717,13 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   }
 }
 
-/** Where results live (spec/abi/aapcs.ts); results beyond r0-r3 are outside the convention. */
+/** What must hold, named; `orElse`: the claim proper, asked when `p` (which implies it) is not shown. */
+interface Claim {
+  name: string;
+  p: ZBool;
+  orElse?: Claim;
+}
+
 /** A path's byte stores grouped by the instruction that made them, in path order. */
 function storesByInstruction(stores: readonly Store[]): Map<number, Store[]> {
   const by = new Map<number, Store[]>();
@@ -619,6 +731,7 @@ function storesByInstruction(stores: readonly Store[]): Map<number, Store[]> {
   return by;
 }
 
+/** Where results live (spec/abi/aapcs.ts); results beyond r0-r3 are outside the convention. */
 function resultLocs(results: readonly IntType[]): ResultLocation[] {
   const r = resultLocations(results);
   if (!r.ok) refuse({ kind: 'wasm-unsupported', detail: r.reason });

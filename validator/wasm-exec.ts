@@ -11,7 +11,7 @@
  */
 import type { TrapKind } from '../spec/abi/traps.ts';
 import type { ZBool, ZBV } from '../spec/bv/z3.ts';
-import type { SymMem, VAlgebra } from './symmem.ts';
+import { addFacts, uniqueTerms, type RegionFacts, type SymMem, type VAlgebra } from './symmem.ts';
 import { loadLE, storeLE } from '../spec/bv/derived.ts';
 import type { Instr, Module } from '../spec/wasm/ast.ts';
 import * as sem from '../spec/wasm/semantics.ts';
@@ -36,8 +36,25 @@ export interface WPath {
   cond: ZBool[];
   state: WState;
   end: WEnd;
+  /** Region facts the path's terms rely on (symmem.ts): each is one of `placements`, to be proved. */
+  facts: RegionFacts;
+  placements: readonly Placement[];
   /** Flat indices visited, for messages. */
   trace: number[];
+}
+
+/**
+ * A linear-memory access that did not trap: its byte addresses lie in linear memory whenever `cond` holds
+ * (the bounds check passed, and the size is within the reservation). Terms after it are built on that
+ * fact; the caller must prove it (validate.ts) before anything built on it counts.
+ */
+export interface Placement {
+  cond: readonly ZBool[];
+  /** The part of `cond` that is the access's own bounds check (it alone should imply the placement). */
+  own: readonly ZBool[];
+  addrs: readonly ZBV[];
+  /** WASM byte offset of the access. */
+  at: number;
 }
 
 export interface StateSymbols {
@@ -88,22 +105,31 @@ const MAX_STEPS = 100_000;
 export function runWasm(env: WasmEnv, start: number, init: WState, skip: ReadonlySet<number> = new Set(), startCuts: ReadonlySet<number> = new Set()): WPath[] {
   const { A } = env;
   const done: WPath[] = [];
-  const work: { i: number; s: WState; cond: ZBool[]; trace: number[] }[] = [{ i: start, s: init, cond: [], trace: [] }];
+  type Item = { i: number; s: WState; cond: ZBool[]; trace: number[]; facts: RegionFacts; placements: readonly Placement[] };
+  const work: Item[] = [{ i: start, s: init, cond: [], trace: [], facts: new Map(), placements: [] }];
   let steps = 0;
   const code = env.flat.code;
   // Linear memory accesses go to memBase + ea in the shared byte array.
-  const Aw = { ...A, load8: (m: SymMem, a: ZBV) => A.load8(m, A.add(env.sym.memBase, a)), store8: (m: SymMem, a: ZBV, v: ZBV) => A.store8(m, A.add(env.sym.memBase, a), v) };
+  // Each access's byte addresses are collected to be placed in linear memory (a Placement): a load reads
+  // as one of linear memory, which it is on the path where it does not trap.
+  let accessed: ZBV[] = [];
+  const linear = (a: ZBV): ZBV => {
+    const x = A.add(env.sym.memBase, a);
+    accessed.push(x);
+    return x;
+  };
+  const Aw = { ...A, load8: (m: SymMem, a: ZBV) => A.load8In(m, linear(a), LINEAR_MEMORY), store8: (m: SymMem, a: ZBV, v: ZBV) => A.store8(m, linear(a), v) };
   const pagesOf = (m: SymMem) => loadLE(A, m, env.sym.pagesAddr, 4);
 
   while (work.length > 0) {
     const p = work.pop()!;
-    let { i, s, cond } = p;
+    let { i, s, cond, facts, placements } = p;
     const trace = [...p.trace];
     const finish = (end: WEnd, c: ZBool[] = cond, st: WState = s) => {
       if (done.length >= MAX_PATHS) refuse({ kind: 'path-limit', detail: `more than ${MAX_PATHS} WASM paths in one region` });
-      done.push({ cond: c, state: st, end, trace });
+      done.push({ cond: c, state: st, end, trace, facts, placements });
     };
-    const fork = (c: ZBool, target: number, st: WState) => work.push({ i: target, s: st, cond: [...cond, c], trace: [...trace] });
+    const fork = (c: ZBool, target: number, st: WState) => work.push({ i: target, s: st, cond: [...cond, c], trace: [...trace], facts, placements });
     for (;;) {
       if (++steps > MAX_STEPS) refuse({ kind: 'path-limit', detail: `more than ${MAX_STEPS} WASM steps in one region` });
       if (env.cutAt.has(i) && !skip.has(i) && (trace.length > 0 || !startCuts.has(env.cutAt.get(i)!))) {
@@ -186,7 +212,8 @@ export function runWasm(env: WasmEnv, start: number, init: WState, skip: Readonl
         break;
       }
       // A straight-line instruction.
-      const r = exec(env, Aw, pagesOf, ins.instr, s);
+      accessed = [];
+      const r = A.withRegionFacts(facts, () => exec(env, Aw, pagesOf, ins.instr, s)).value;
       if (r.kind === 'call') {
         finish({ kind: 'call', func: r.func, args: r.args, after: i + 1, at: ins.offset }, cond, r.state);
         break;
@@ -199,6 +226,11 @@ export function runWasm(env: WasmEnv, start: number, init: WState, skip: Readonl
       }
       if (r.kind === 'trap') break;
       cond = [...cond, ...none];
+      if (accessed.length > 0) {
+        const placed: Placement = { cond, own: none, addrs: uniqueTerms(accessed), at: ins.offset };
+        placements = [...placements, placed];
+        facts = addFacts(facts, placed.addrs, LINEAR_MEMORY);
+      }
       s = r.state;
       i++;
     }

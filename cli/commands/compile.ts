@@ -5,9 +5,8 @@
  */
 import { compileInput, EXIT, headerPathFor, loadInput, writeFilesAtomic } from '../common.ts';
 import { UserError } from '../errors.ts';
+import { isTarget, TARGETS } from '../../compiler/target/cpu.ts';
 import { formatVerdict, proofReportFiles, reportExit, rlimitOf, validate, wantsReport, type ReportCliOptions } from './verify.ts';
-
-export const TARGETS = ['cortex-m3', 'cortex-m4', 'cortex-m7'] as const;
 
 export interface CompileCliOptions extends ReportCliOptions {
   output?: string;
@@ -19,7 +18,8 @@ export interface CompileCliOptions extends ReportCliOptions {
 
 export async function compileCommand(input: string, opts: CompileCliOptions): Promise<number> {
   if (!opts.output) throw new UserError('compile: missing output file (-o OUT)');
-  if (!(TARGETS as readonly string[]).includes(opts.target)) throw new UserError(`compile: unknown target '${opts.target}' (expected one of ${TARGETS.join(', ')})`);
+  const target = opts.target;
+  if (!isTarget(target)) throw new UserError(`compile: unknown target '${target}' (expected one of ${Object.keys(TARGETS).join(', ')})`);
   if (opts.prefix !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.prefix)) throw new UserError(`compile: prefix '${opts.prefix}' is not a C identifier prefix`);
   if (!opts.verify && (wantsReport(opts) || opts.rlimit !== undefined)) throw new UserError('compile: --report, --html, --smt-dir and --rlimit need validation; drop --no-verify');
   if (opts.verify) rlimitOf(opts); // a bad --rlimit is reported before compiling
@@ -27,7 +27,7 @@ export async function compileCommand(input: string, opts: CompileCliOptions): Pr
   const header = headerPathFor(out);
   if (header === input || out === input) throw new UserError(`compile: output ${out} would overwrite the input`);
   const mod = await loadInput(input);
-  const compiled = compileInput(mod, { prefix: opts.prefix ?? '' });
+  const compiled = compileInput(mod, { prefix: opts.prefix ?? '', target });
   if (opts.verbose) {
     for (const f of compiled.functions) {
       const tried = f.ladderLog.filter((l) => l.rung !== f.rung).map((l) => `${l.rung}: ${l.failure}`);

@@ -2,11 +2,12 @@
  * ELF32 ARM relocatable object (ET_REL, EABI5) from encoded functions and
  * data: links with arm-none-eabi-gcc/ld output. `.text` carries `$t`/`$d`
  * mapping symbols (literal pools and jump tables are data), `.ARM.attributes`
- * declares an ARMv7E-M Thumb-2 object, and custom sections (e.g. the
+ * declares the target's architecture (ARMv7-M or ARMv7E-M), and custom sections (e.g. the
  * validator certificate `.warden.cert`) are carried as non-allocated data.
  */
 import type { ObjData, ObjFunction, Relocation } from '../target/object.ts';
 import { RELOC_CODES } from '../target/object.ts';
+import { DEFAULT_TARGET, TARGETS, type Target } from '../target/cpu.ts';
 import { SHF, SHT, buildElf, type RelSpec, type SectionSpec, type SymbolSpec } from './elf32.ts';
 
 export interface CustomSection {
@@ -19,6 +20,8 @@ export interface ObjectInput {
   functions: ObjFunction[];
   data?: ObjData[];
   custom?: CustomSection[];
+  /** The CPU the object declares (`.ARM.attributes`); default cortex-m4. */
+  target?: Target;
 }
 
 /** A section laid out from its parts, with the symbols and relocations it defines. */
@@ -102,8 +105,9 @@ export function writeInPlaceAddend(bytes: Uint8Array, r: Relocation): void {
   // Code relocations already carry their addend from the encoder.
 }
 
-/** The `.ARM.attributes` contents: an ARMv7E-M (Cortex-M4) Thumb-2 object. */
-export function armAttributes(): Uint8Array {
+/** The `.ARM.attributes` contents: a Thumb-2 object for `target`'s architecture (ARMv7-M or ARMv7E-M). */
+export function armAttributes(target: Target = DEFAULT_TARGET): Uint8Array {
+  const { cpuName, cpuArch } = TARGETS[target];
   const uleb = (n: number): number[] => {
     const out: number[] = [];
     do {
@@ -115,8 +119,8 @@ export function armAttributes(): Uint8Array {
     return out;
   };
   const attrs: number[] = [
-    ...uleb(5), ...Buffer.from('7E-M'), 0, // Tag_CPU_name
-    ...uleb(6), ...uleb(13), // Tag_CPU_arch: v7E-M
+    ...uleb(5), ...Buffer.from(cpuName), 0, // Tag_CPU_name
+    ...uleb(6), ...uleb(cpuArch), // Tag_CPU_arch
     ...uleb(7), ...uleb(0x4d), // Tag_CPU_arch_profile: 'M'
     ...uleb(9), ...uleb(2), // Tag_THUMB_ISA_use: Thumb-2
     ...uleb(34), ...uleb(1), // Tag_CPU_unaligned_access: WASM loads may be unaligned (LDR/LDRH/STR/STRH only)
@@ -142,7 +146,7 @@ export function writeRelocatableObject(input: ObjectInput): Uint8Array {
     { name: '.rodata', type: SHT.PROGBITS, flags: SHF.ALLOC, data: parts[1]!.bytes, align: parts[1]!.align },
     { name: '.data', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: parts[2]!.bytes, align: parts[2]!.align },
     { name: '.bss', type: SHT.NOBITS, flags: SHF.ALLOC | SHF.WRITE, data: new Uint8Array(0), size: parts[3]!.bytes.length, align: parts[3]!.align },
-    { name: '.ARM.attributes', type: SHT.ARM_ATTRIBUTES, flags: 0, data: armAttributes(), align: 1 },
+    { name: '.ARM.attributes', type: SHT.ARM_ATTRIBUTES, flags: 0, data: armAttributes(input.target), align: 1 },
   ];
   for (const c of input.custom ?? []) {
     if (sections.some((s) => s.name === c.name)) throw new Error(`custom section ${c.name} clashes with a standard section`);

@@ -34,7 +34,7 @@ import { trapKindOfCode, type TrapKind } from '../../spec/abi/traps.ts';
 import { resultLocations } from '../../spec/abi/aapcs.ts';
 import { buildElf, SHF, SHT, type SectionSpec } from '../elf/elf32.ts';
 import { link, RAM_BASE, RAM_SIZE } from './link.ts';
-import { runOnQemu, type QemuOptions } from './qemu.ts';
+import { runOnQemu, runOnQemuAsync, type QemuOptions, type QemuResult } from './qemu.ts';
 
 export type ValType = 'i32' | 'i64';
 
@@ -345,10 +345,17 @@ export function parseReport(stdout: string, calls: FirmwareCall[]): { outcomes: 
   return { outcomes, completed };
 }
 
-/** Build, run on QEMU once, and parse: one outcome per call. */
-export function runFirmware(input: FirmwareInput, opts: QemuOptions = {}): FirmwareRun {
-  const fw = buildFirmware(input);
-  const r = runOnQemu(fw.image, opts);
+function parseRun(input: FirmwareInput, r: QemuResult): FirmwareRun {
   const { outcomes, completed } = parseReport(r.stdout, input.calls);
   return { outcomes, completed, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, timedOut: r.timedOut };
+}
+
+/** Build, run on QEMU once, and parse: one outcome per call. */
+export function runFirmware(input: FirmwareInput, opts: QemuOptions = {}): FirmwareRun {
+  return parseRun(input, runOnQemu(buildFirmware(input).image, opts));
+}
+
+/** runFirmware without blocking: several QEMU runs may be in flight. */
+export async function runFirmwareAsync(input: FirmwareInput, opts: QemuOptions = {}): Promise<FirmwareRun> {
+  return parseRun(input, await runOnQemuAsync(buildFirmware(input).image, opts));
 }

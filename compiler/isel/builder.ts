@@ -25,6 +25,11 @@ export type Val =
       zero?: { v: VReg; ifZero: boolean };
     };
 
+/** The registers an i32 or i64 value lives in (none for a constant or a condition). */
+export function valRegs(v: Val): VReg[] {
+  return v.k === 'i32' ? [v.v] : v.k === 'i64' ? [v.lo, v.hi] : [];
+}
+
 export const INVERSE: Record<Cond, Cond> = {
   eq: 'ne', ne: 'eq', hs: 'lo', lo: 'hs', mi: 'pl', pl: 'mi', vs: 'vc', vc: 'vs', hi: 'ls', ls: 'hi', ge: 'lt', lt: 'ge', gt: 'le', le: 'gt',
 };

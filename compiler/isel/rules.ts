@@ -180,31 +180,36 @@ function rotl64c(b: FnBuilder, x: { lo: VReg; hi: VReg }, n: number): Val {
   return i64(lo, hi);
 }
 
+/** i64 add or sub: the low halves set the carry, the high halves use it. */
+function carry64(b: FnBuilder, low: 'add' | 'sub', high: 'adc' | 'sbc', x: Val, y: Val): Val {
+  const a = b.r64(x);
+  const c = halves(b, y);
+  const lo = b.alu(low, a.lo, c.lo, true);
+  return i64(lo, b.alu(high, a.hi, c.hi));
+}
+
 /**
- * i64 shift left by a register amount n in [0, 63], branch-free: register
- * shifts by 32..255 give 0, so the out-of-range terms vanish by themselves.
+ * i64 logical shift by a register amount n in [0, 63], branch-free: register shifts by 32..255 give 0,
+ * so the out-of-range terms vanish by themselves. Bits move from half `from` into half `into` (lo into hi
+ * for a left shift, hi into lo for a right shift).
  */
-function shl64v(b: FnBuilder, x: { lo: VReg; hi: VReg }, n: VReg): { lo: VReg; hi: VReg } {
-  const h1 = shiftReg(b, 'lsl', x.hi, n);
+function shift64v(b: FnBuilder, dir: 'lsl' | 'lsr', into: VReg, from: VReg, n: VReg): { into: VReg; from: VReg } {
+  const t1 = shiftReg(b, dir, into, n);
   const t = b.alu('sub', n, c32(32));
-  const h2 = shiftReg(b, 'lsl', x.lo, t);
+  const t2 = shiftReg(b, dir, from, t);
   const u = b.v();
   b.emit({ op: 'alu', alu: 'rsb', setFlags: false, rd: u, rn: n, op2: imm(32) });
-  const h3 = shiftReg(b, 'lsr', x.lo, u);
-  const h12 = b.alu('orr', h1, { k: 'i32', v: h2 });
-  const hi = b.alu('orr', h12, { k: 'i32', v: h3 });
-  return { lo: shiftReg(b, 'lsl', x.lo, n), hi };
+  const t3 = shiftReg(b, dir === 'lsl' ? 'lsr' : 'lsl', from, u);
+  const t12 = b.alu('orr', t1, { k: 'i32', v: t2 });
+  return { into: b.alu('orr', t12, { k: 'i32', v: t3 }), from: shiftReg(b, dir, from, n) };
+}
+function shl64v(b: FnBuilder, x: { lo: VReg; hi: VReg }, n: VReg): { lo: VReg; hi: VReg } {
+  const r = shift64v(b, 'lsl', x.hi, x.lo, n);
+  return { lo: r.from, hi: r.into };
 }
 function shru64v(b: FnBuilder, x: { lo: VReg; hi: VReg }, n: VReg): { lo: VReg; hi: VReg } {
-  const l1 = shiftReg(b, 'lsr', x.lo, n);
-  const t = b.alu('sub', n, c32(32));
-  const l2 = shiftReg(b, 'lsr', x.hi, t);
-  const u = b.v();
-  b.emit({ op: 'alu', alu: 'rsb', setFlags: false, rd: u, rn: n, op2: imm(32) });
-  const l3 = shiftReg(b, 'lsl', x.hi, u);
-  const l12 = b.alu('orr', l1, { k: 'i32', v: l2 });
-  const lo = b.alu('orr', l12, { k: 'i32', v: l3 });
-  return { lo, hi: shiftReg(b, 'lsr', x.hi, n) };
+  const r = shift64v(b, 'lsr', x.lo, x.hi, n);
+  return { lo: r.into, hi: r.from };
 }
 /** Arithmetic shift right by n in [0, 63]: a short branch on n >= 32 (the sign fill does not vanish). */
 function shrs64v(b: FnBuilder, x: { lo: VReg; hi: VReg }, n: VReg): Val {
@@ -442,18 +447,8 @@ export const RULES: readonly Rule[] = [
   rule('i32.extend16_s', { op: 'i32.extend16_s' }, (b, [x]) => i32(unary(b, 'sxth', b.r32(x!)))),
 
   // i64 arithmetic on halves: ADDS/ADC, SUBS/SBC, UMULL + 2 MLA.
-  rule('i64.add', { op: 'i64.add' }, (b, [x, y]) => {
-    const a = b.r64(x!);
-    const c = halves(b, y!);
-    const lo = b.alu('add', a.lo, c.lo, true);
-    return i64(lo, b.alu('adc', a.hi, c.hi));
-  }),
-  rule('i64.sub', { op: 'i64.sub' }, (b, [x, y]) => {
-    const a = b.r64(x!);
-    const c = halves(b, y!);
-    const lo = b.alu('sub', a.lo, c.lo, true);
-    return i64(lo, b.alu('sbc', a.hi, c.hi));
-  }),
+  rule('i64.add', { op: 'i64.add' }, (b, [x, y]) => carry64(b, 'add', 'adc', x!, y!)),
+  rule('i64.sub', { op: 'i64.sub' }, (b, [x, y]) => carry64(b, 'sub', 'sbc', x!, y!)),
   rule('i64.mul', { op: 'i64.mul' }, (b, [x, y]) => {
     const a = b.r64(x!);
     const c = b.r64(y!);

@@ -18,7 +18,7 @@ import { TRAP_CODES } from '../../spec/abi/traps.ts';
 import { stateSymbols, WASM_PAGE_BYTES } from '../../spec/abi/layout.ts';
 import { opInfo } from '../../spec/wasm/opcodes.ts';
 import { SP, type Address, type Label } from '../target/insn.ts';
-import { FnBuilder, c32, c64, i32, i64, imm, isModImm, reg, type Val } from './builder.ts';
+import { FnBuilder, c32, c64, i32, i64, imm, isModImm, reg, valRegs, type Val } from './builder.ts';
 import { CONSUMES_COND, selectRule } from './rules.ts';
 import { INCOMING_BASE, type VCutPoint, type VFunction, type VReg, type VValueLoc, type VWord } from './vcode.ts';
 
@@ -185,11 +185,9 @@ class Lowerer {
 
   /** Copy stack entries that still name local `index`'s registers, before the local changes. */
   detach(index: number): void {
-    const l = this.locals[index]!;
-    const regs = l.k === 'i32' ? [l.v] : l.k === 'i64' ? [l.lo, l.hi] : [];
+    const regs = valRegs(this.locals[index]!);
     this.stack = this.stack.map((x) => {
-      const names = (x.k === 'i32' && regs.includes(x.v)) || (x.k === 'i64' && (regs.includes(x.lo) || regs.includes(x.hi)));
-      if (!names) return x;
+      if (!valRegs(x).some((r) => regs.includes(r))) return x;
       const copy = this.fresh(x.k === 'i32' ? 'i32' : 'i64');
       this.b.assign(copy, x);
       return copy;
@@ -208,10 +206,9 @@ class Lowerer {
 
   /** Move `vals` into the branch-target registers `targets` as a parallel move. */
   moveTo(targets: Val[], vals: Val[]): void {
-    const targetRegs = new Set(targets.flatMap((t) => (t.k === 'i32' ? [t.v] : t.k === 'i64' ? [t.lo, t.hi] : [])));
+    const targetRegs = new Set(targets.flatMap(valRegs));
     const srcs = vals.map((v) => {
-      const clash = (v.k === 'i32' && targetRegs.has(v.v)) || (v.k === 'i64' && (targetRegs.has(v.lo) || targetRegs.has(v.hi)));
-      if (!clash) return v;
+      if (!valRegs(v).some((r) => targetRegs.has(r))) return v;
       const tmp = this.fresh(v.k === 'i32' ? 'i32' : 'i64');
       this.b.assign(tmp, v);
       return tmp;

@@ -71,78 +71,63 @@ export function isTracked(r: VReg): boolean {
   return r >= FIRST_VIRTUAL || (r >= 0 && r <= 11) || r === 14;
 }
 
-function op2Uses<R>(o: Operand2<R>): R[] {
-  return o.kind === 'reg' ? [o.rm] : [];
-}
-function addrUses<R>(a: Address<R>): R[] {
-  return a.kind === 'imm' ? [a.base] : [a.base, a.index];
+/** A field of an instruction that holds registers: a register itself, or `op2`/`addr` with registers inside. */
+type RegField = 'rd' | 'rn' | 'rm' | 'ra' | 'rt' | 'rt2' | 'base' | 'index' | 'rdLo' | 'rdHi' | 'op2' | 'addr';
+
+const NONE = { uses: [], defs: [] } as const;
+const UN = { uses: ['rm'], defs: ['rd'] } as const;
+const BIN = { uses: ['rn', 'rm'], defs: ['rd'] } as const;
+const TEST = { uses: ['rn', 'op2'], defs: [] } as const;
+
+/**
+ * Each op's register fields, read (uses) and written (defs): the one place they are listed, so that
+ * liveness (`usesDefs`) and renaming (`mapRegs`) cannot disagree. Keyed by every op, so a new op must be listed.
+ */
+const REG_FIELDS: { readonly [O in MInstr<unknown>['op']]: { readonly uses: readonly RegField[]; readonly defs: readonly RegField[] } } = {
+  alu: { uses: ['rn', 'op2'], defs: ['rd'] },
+  mov: { uses: ['op2'], defs: ['rd'] },
+  mvn: { uses: ['op2'], defs: ['rd'] },
+  cmp: TEST, cmn: TEST, tst: TEST, teq: TEST,
+  shiftReg: BIN,
+  movw: { uses: [], defs: ['rd'] },
+  movConst: { uses: [], defs: ['rd'] },
+  addrOf: { uses: [], defs: ['rd'] },
+  movt: { uses: ['rd'], defs: ['rd'] }, // keeps the low half
+  mul: BIN, udiv: BIN, sdiv: BIN,
+  mla: { uses: ['rn', 'rm', 'ra'], defs: ['rd'] },
+  mls: { uses: ['rn', 'rm', 'ra'], defs: ['rd'] },
+  umull: { uses: ['rn', 'rm'], defs: ['rdLo', 'rdHi'] },
+  smull: { uses: ['rn', 'rm'], defs: ['rdLo', 'rdHi'] },
+  clz: UN, rbit: UN, rev: UN, sxtb: UN, sxth: UN, uxtb: UN, uxth: UN,
+  ldr: { uses: ['addr'], defs: ['rt'] },
+  str: { uses: ['rt', 'addr'], defs: [] },
+  ldrd: { uses: ['base'], defs: ['rt', 'rt2'] },
+  strd: { uses: ['rt', 'rt2', 'base'], defs: [] },
+  cbz: { uses: ['rn'], defs: [] },
+  cbnz: { uses: ['rn'], defs: [] },
+  tbb: { uses: ['index'], defs: [] },
+  tbh: { uses: ['index'], defs: [] },
+  bx: { uses: ['rm'], defs: [] },
+  blx: { uses: ['rm'], defs: [] },
+  push: NONE, pop: NONE, label: NONE, b: NONE, bl: NONE, udf: NONE, nop: NONE,
+};
+
+// The table's field names index the instruction; TypeScript cannot tie them to each op's shape.
+type Fields<R> = Record<Exclude<RegField, 'op2' | 'addr'>, R> & { op2: Operand2<R>; addr: Address<R> };
+
+function regsIn<R>(i: MInstr<R>, fields: readonly RegField[]): R[] {
+  const v = i as unknown as Fields<R>;
+  return fields.flatMap((f) => {
+    if (f === 'op2') return v.op2.kind === 'reg' ? [v.op2.rm] : [];
+    if (f === 'addr') return v.addr.kind === 'imm' ? [v.addr.base] : [v.addr.base, v.addr.index];
+    return [v[f]];
+  });
 }
 
 /** Explicit register uses and defs of an instruction. */
 export function usesDefs<R>(i: MInstr<R>): { uses: R[]; defs: R[] } {
-  switch (i.op) {
-    case 'alu':
-      return { uses: [i.rn, ...op2Uses(i.op2)], defs: [i.rd] };
-    case 'mov':
-    case 'mvn':
-      return { uses: op2Uses(i.op2), defs: [i.rd] };
-    case 'cmp':
-    case 'cmn':
-    case 'tst':
-    case 'teq':
-      return { uses: [i.rn, ...op2Uses(i.op2)], defs: [] };
-    case 'shiftReg':
-      return { uses: [i.rn, i.rm], defs: [i.rd] };
-    case 'movw':
-    case 'movConst':
-    case 'addrOf':
-      return { uses: [], defs: [i.rd] };
-    case 'movt':
-      return { uses: [i.rd], defs: [i.rd] };
-    case 'mul':
-    case 'udiv':
-    case 'sdiv':
-      return { uses: [i.rn, i.rm], defs: [i.rd] };
-    case 'mla':
-    case 'mls':
-      return { uses: [i.rn, i.rm, i.ra], defs: [i.rd] };
-    case 'umull':
-    case 'smull':
-      return { uses: [i.rn, i.rm], defs: [i.rdLo, i.rdHi] };
-    case 'clz':
-    case 'rbit':
-    case 'rev':
-    case 'sxtb':
-    case 'sxth':
-    case 'uxtb':
-    case 'uxth':
-      return { uses: [i.rm], defs: [i.rd] };
-    case 'ldr':
-      return { uses: addrUses(i.addr), defs: [i.rt] };
-    case 'str':
-      return { uses: [i.rt, ...addrUses(i.addr)], defs: [] };
-    case 'ldrd':
-      return { uses: [i.base], defs: [i.rt, i.rt2] };
-    case 'strd':
-      return { uses: [i.rt, i.rt2, i.base], defs: [] };
-    case 'cbz':
-    case 'cbnz':
-      return { uses: [i.rn], defs: [] };
-    case 'tbb':
-    case 'tbh':
-      return { uses: [i.index], defs: [] };
-    case 'bx':
-    case 'blx':
-      return { uses: [i.rm], defs: [] };
-    case 'push':
-    case 'pop':
-    case 'label':
-    case 'b':
-    case 'bl':
-    case 'udf':
-    case 'nop':
-      return { uses: [], defs: [] };
-  }
+  const { uses, defs } = REG_FIELDS[i.op];
+  return { uses: regsIn(i, uses), defs: regsIn(i, defs) };
 }
 
 function mapOp2<R, S>(o: Operand2<R>, f: (r: R) => S): Operand2<S> {
@@ -155,67 +140,12 @@ function mapAddr<R, S>(a: Address<R>, f: (r: R) => S): Address<S> {
 
 /** Rename every register operand (uses and defs alike) through `f`. */
 export function mapRegs<R, S>(i: MInstr<R>, f: (r: R) => S): MInstr<S> {
-  switch (i.op) {
-    case 'alu':
-      return { ...i, rd: f(i.rd), rn: f(i.rn), op2: mapOp2(i.op2, f) };
-    case 'mov':
-    case 'mvn':
-      return { ...i, rd: f(i.rd), op2: mapOp2(i.op2, f) };
-    case 'cmp':
-    case 'cmn':
-    case 'tst':
-    case 'teq':
-      return { ...i, rn: f(i.rn), op2: mapOp2(i.op2, f) };
-    case 'shiftReg':
-      return { ...i, rd: f(i.rd), rn: f(i.rn), rm: f(i.rm) };
-    case 'movw':
-    case 'movt':
-    case 'movConst':
-    case 'addrOf':
-      return { ...i, rd: f(i.rd) };
-    case 'mul':
-    case 'udiv':
-    case 'sdiv':
-      return { ...i, rd: f(i.rd), rn: f(i.rn), rm: f(i.rm) };
-    case 'mla':
-    case 'mls':
-      return { ...i, rd: f(i.rd), rn: f(i.rn), rm: f(i.rm), ra: f(i.ra) };
-    case 'umull':
-    case 'smull':
-      return { ...i, rdLo: f(i.rdLo), rdHi: f(i.rdHi), rn: f(i.rn), rm: f(i.rm) };
-    case 'clz':
-    case 'rbit':
-    case 'rev':
-    case 'sxtb':
-    case 'sxth':
-    case 'uxtb':
-    case 'uxth':
-      return { ...i, rd: f(i.rd), rm: f(i.rm) };
-    case 'ldr':
-      return { ...i, rt: f(i.rt), addr: mapAddr(i.addr, f) };
-    case 'str':
-      return { ...i, rt: f(i.rt), addr: mapAddr(i.addr, f) };
-    case 'ldrd':
-    case 'strd':
-      return { ...i, rt: f(i.rt), rt2: f(i.rt2), base: f(i.base) };
-    case 'cbz':
-    case 'cbnz':
-      return { ...i, rn: f(i.rn) };
-    case 'tbb':
-    case 'tbh':
-      return { ...i, index: f(i.index) };
-    case 'bx':
-    case 'blx':
-      return { ...i, rm: f(i.rm) };
-    case 'push':
-    case 'pop':
-    case 'label':
-    case 'b':
-    case 'bl':
-    case 'udf':
-    case 'nop':
-      return i;
-  }
+  const { uses, defs } = REG_FIELDS[i.op];
+  if (uses.length + defs.length === 0) return i as MInstr<never>;
+  const v = i as unknown as Fields<R>;
+  const out: Record<string, unknown> = { ...i };
+  for (const k of new Set([...uses, ...defs])) out[k] = k === 'op2' ? mapOp2(v.op2, f) : k === 'addr' ? mapAddr(v.addr, f) : f(v[k]);
+  return out as unknown as MInstr<S>;
 }
 
 /** Labels an instruction may transfer control to, and whether it can fall through. */

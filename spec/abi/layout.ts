@@ -61,8 +61,12 @@ export function tableTypeIds(types: readonly { params: readonly string[]; result
 
 /**
  * The external symbol an imported function or global is reached through:
- * the import's bare field name, without `--prefix` (the importer defines it,
- * e.g. a C function of that name; the module name is not part of it).
+ * the import's bare field name, without `--prefix`. The importer defines it
+ * (a C function or variable of that name), so two modules compiled with
+ * different prefixes that import one field reach one definition; `--prefix`
+ * separates only what each object defines. The module name is not part of
+ * it: the compiler refuses two different imports with one field, and an
+ * import whose symbol the object itself defines.
  */
 export function importSymbol(field: string): string {
   return field;

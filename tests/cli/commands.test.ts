@@ -2,13 +2,13 @@
  * The warden commands as a user runs them: happy paths, and every kind of
  * bad input answered with one line naming what is wrong and a non-zero exit.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readElf } from '../../validator/elf.ts';
-import { SAMPLE_WAT, scratch, warden, wardenProcess } from './helpers.ts';
+import { expectUserError, SAMPLE_WAT, scratch, warden, wardenProcess } from './helpers.ts';
 
-const oneLine = (s: string) => s.trim().split('\n').length === 1;
 const junk = 'this is not an ELF object at all, just some text that is long enough for a header';
 
 describe('warden compile', () => {
@@ -27,6 +27,21 @@ describe('warden compile', () => {
     expect((await warden(['compile', 's.wat', '-o', 's2.o', '--no-verify'], dir)).code).toBe(0);
     expect(readFileSync(join(dir, 's2.o'))).toEqual(readFileSync(join(dir, 's.o')));
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('--target tags the object with the architecture gcc -mcpu gives that CPU; the code is the same', async () => {
+    const tags = (file: string) => spawnSync('arm-none-eabi-readelf', ['-A', file], { cwd: dir, encoding: 'utf8' }).stdout.split('\n').filter((l) => /Tag_CPU_(name|arch)\b/.test(l));
+    const text = (file: string) => readElf(readFileSync(join(dir, file))).sections.find((x) => x.name === '.text')!.data;
+    writeFileSync(join(dir, 'empty.c'), 'int empty;\n');
+    const cpus = ['cortex-m3', 'cortex-m4', 'cortex-m7'];
+    for (const cpu of cpus) expect((await warden(['compile', 's.wat', '-o', `${cpu}.o`, '--no-verify', '--target', cpu], dir)).code).toBe(0);
+    for (const cpu of cpus) {
+      const gcc = spawnSync('arm-none-eabi-gcc', [`-mcpu=${cpu}`, '-mthumb', '-c', 'empty.c', '-o', `gcc-${cpu}.o`], { cwd: dir, encoding: 'utf8' });
+      expect(gcc.status).toBe(0);
+      expect(tags(`${cpu}.o`)).toEqual(tags(`gcc-${cpu}.o`));
+      expect(text(`${cpu}.o`)).toEqual(text('cortex-m4.o'));
+    }
+    expect(tags('cortex-m3.o')).toContain('  Tag_CPU_arch: v7');
   });
 
   it('validates by default and writes nothing unless every function is proved', async () => {
@@ -54,26 +69,11 @@ describe('warden compile', () => {
     expect(existsSync(join(dir, 'x.o'))).toBe(false);
   });
 
-  it('invalid text names file:line:col', async () => {
-    const r = await warden(['compile', 'bad.wat', '-o', 'x.o', '--no-verify'], dir);
-    expect(r.code).toBe(1);
-    expect(oneLine(r.stderr)).toBe(true);
-    expect(r.stderr).toMatch(/^warden: bad\.wat:1:\d+: error: type mismatch in i32\.add/);
-  });
+  it('invalid text names file:line:col', () => expectUserError(['compile', 'bad.wat', '-o', 'x.o', '--no-verify'], dir, /^warden: bad\.wat:1:\d+: error: type mismatch in i32\.add/));
 
-  it('a malformed binary is one line naming the file', async () => {
-    const r = await warden(['compile', 'junk.wasm', '-o', 'x.o', '--no-verify'], dir);
-    expect(r.code).toBe(1);
-    expect(oneLine(r.stderr)).toBe(true);
-    expect(r.stderr).toMatch(/^warden: junk\.wasm: /);
-  });
+  it('a malformed binary is one line naming the file', () => expectUserError(['compile', 'junk.wasm', '-o', 'x.o', '--no-verify'], dir, /^warden: junk\.wasm: /));
 
-  it('an unsupported feature names function and offset', async () => {
-    const r = await warden(['compile', 'f.wat', '-o', 'x.o', '--no-verify'], dir);
-    expect(r.code).toBe(1);
-    expect(oneLine(r.stderr)).toBe(true);
-    expect(r.stderr).toMatch(/^warden: f\.wat: unsupported: function 0 \(\w+\), offset 0x[0-9a-f]+: floating point/);
-  });
+  it('an unsupported feature names function and offset', () => expectUserError(['compile', 'f.wat', '-o', 'x.o', '--no-verify'], dir, /^warden: f\.wat: unsupported: function 0 \(\w+\), offset 0x[0-9a-f]+: floating point/));
 
   it('--help documents the exit codes (as a real process)', () => {
     const r = wardenProcess(['compile', '--help'], dir);
@@ -106,11 +106,7 @@ describe('warden run', () => {
     [['run', 's.wat', '--invoke', 'g'], "warden: s.wat: export 'g' is a global, not a function"],
     [['run', 's.wat', '10'], 'warden: run: missing --invoke EXPORT'],
     [['run', 'imp.wat', '--invoke', 'g'], 'warden: run: imp.wat imports env.f; the QEMU firmware cannot provide imports (compile it and link with C instead)'],
-  ])('%j -> one-line error', async (args, message) => {
-    const r = await warden(args, dir);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`${message}\n`);
-  });
+  ])('%j -> one-line error', (args, message) => expectUserError(args, dir, message));
 });
 
 describe('warden disasm and verify', () => {
@@ -152,9 +148,5 @@ describe('warden disasm and verify', () => {
     [['disasm', 'missing.o'], 'warden: missing.o: no such file'],
     [['verify', 's.wat', 'not.o'], 'warden: not.o: ELF: not an ELF file (bad magic) (at byte 0)'],
     [['verify', 'missing.wat', 'not.o'], 'warden: missing.wat: no such file'],
-  ])('%j -> one-line error', async (args, message) => {
-    const r = await warden(args, dir);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`${message}\n`);
-  });
+  ])('%j -> one-line error', (args, message) => expectUserError(args, dir, message));
 });

@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
@@ -48,6 +49,15 @@ export async function warden(args: string[], cwd: string): Promise<CliResult> {
     process.stderr.write = ew;
     process.exitCode = saved;
   }
+}
+
+/** `warden args` in `cwd` fails as bad input: exit 1 and one line on stderr, `message` itself or matching it. */
+export async function expectUserError(args: string[], cwd: string, message: string | RegExp): Promise<void> {
+  const r = await warden(args, cwd);
+  expect(r.code).toBe(1);
+  expect(r.stderr.endsWith('\n') && !r.stderr.slice(0, -1).includes('\n')).toBe(true);
+  if (typeof message === 'string') expect(r.stderr).toBe(`${message}\n`);
+  else expect(r.stderr).toMatch(message);
 }
 
 export function scratch(files: Record<string, string | Uint8Array> = {}): string {

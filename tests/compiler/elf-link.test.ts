@@ -3,7 +3,7 @@
  * passes `readelf -a` cleanly, links with C compiled by arm-none-eabi-gcc
  * without warnings, and the linked program gives the right results on QEMU.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import type { ObjFunction } from '../../compiler/target/object.ts';
 import { layoutData, layoutText, writeRelocatableObject } from '../../compiler/elf/relocatable.ts';
 import { runOnQemu } from '../../compiler/firmware/qemu.ts';
 import { loadWat } from '../../compiler/frontend/index.ts';
-import { compileModule } from '../../compiler/compile.ts';
+import { compileModule, formatCompileError } from '../../compiler/compile.ts';
 
 type MI = MInstr<PReg>;
 const fn = (name: string, instrs: MI[], global = true): ObjFunction => ({ name, global, code: encodeFunction(instrs) });
@@ -93,8 +93,29 @@ function buildObject(): Uint8Array {
 
 describe('ELF relocatable object', () => {
   const dir = mkdtempSync(join(tmpdir(), 'warden-elf-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const obj = join(dir, 'w.o');
   writeFileSync(obj, buildObject());
+  writeFileSync(join(dir, 'link.ld'), LINK_LD);
+  /** Compile `wat` with `prefix` to `<name>.o` and `<name>.h` in the scratch dir. */
+  const compileTo = async (name: string, wat: string, prefix?: string) => {
+    const l = await loadWat(wat);
+    if (!l.ok) throw new Error('frontend');
+    const r = compileModule(l.module, prefix === undefined ? {} : { prefix });
+    if (!r.ok) throw new Error(`compile: ${r.errors.map(formatCompileError).join('; ')}`);
+    writeFileSync(join(dir, `${name}.o`), r.output.object);
+    writeFileSync(join(dir, `${name}.h`), r.output.header);
+    return r.output;
+  };
+  /** Link `main` (C) with the objects (paths) by gcc, without warnings, and run it on QEMU. */
+  const linkAndRun = (main: string, objects: string[]) => {
+    writeFileSync(join(dir, 'main.c'), main);
+    const elf = join(dir, 'main.elf');
+    const g = spawnSync('arm-none-eabi-gcc', ['-mcpu=cortex-m4', '-mthumb', '-O1', '-Wall', '-nostartfiles', '--specs=nosys.specs', '-T', join(dir, 'link.ld'), join(dir, 'main.c'), ...objects, '-o', elf], { encoding: 'utf8' });
+    expect(g.stderr).toBe('');
+    expect(g.status).toBe(0);
+    return runOnQemu(readFileSync(elf), { timeoutSec: 10 });
+  };
 
   it('is clean under readelf -a and has the expected symbols, sections and relocations', () => {
     const r = spawnSync('arm-none-eabi-readelf', ['-a', '-W', obj], { encoding: 'utf8' });
@@ -127,13 +148,7 @@ describe('ELF relocatable object', () => {
   });
 
   it('links with gcc-compiled C without warnings and runs on QEMU', () => {
-    writeFileSync(join(dir, 'main.c'), MAIN_C);
-    writeFileSync(join(dir, 'link.ld'), LINK_LD);
-    const elf = join(dir, 'prog.elf');
-    const r = spawnSync('arm-none-eabi-gcc', ['-mcpu=cortex-m4', '-mthumb', '-O1', '-nostartfiles', '--specs=nosys.specs', '-T', join(dir, 'link.ld'), join(dir, 'main.c'), obj, '-o', elf], { encoding: 'utf8' });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    const run = runOnQemu(readFileSync(elf), { timeoutSec: 10 });
+    const run = linkAndRun(MAIN_C, [obj]);
     expect(run.stdout).toBe(['add 0000002a', 'callext 00000029', 'readg 00000029', 'readg2 00000007', 'sel 12345678 cafef00d 66778899 000000ff', ''].join('\n'));
     expect(run.exitCode).toBe(0);
   });
@@ -174,43 +189,118 @@ describe('ELF relocatable object', () => {
     expect(r.output.header).toContain('int32_t p_other(void);');
   });
 
-  it('links a compiled module that imports a global and a function with C that includes the generated header', async () => {
-    const l = await loadWat(`(module
+  // Imports a global and a function from C; its own state: a table and linear memory.
+  const IMPORTER = `(module
       (import "env" "level" (global $level (mut i32)))
       (import "env" "scale" (func $scale (param i32) (result i32)))
+      (memory 1)
       (table 1 funcref) (table 3 funcref)
       (elem (table 1) (i32.const 2) func $neg)
       (func $neg (param i32) (result i32) (i32.sub (i32.const 0) (local.get 0)))
       (func (export "step") (result i32)
         (global.set $level (call $scale (i32.add (global.get $level) (i32.const 1))))
         (global.get $level))
-      (func (export "viatab") (param i32 i32) (result i32) (call_indirect 1 (param i32) (result i32) (local.get 0) (local.get 1))))`);
-    if (!l.ok) throw new Error('frontend');
-    const r = compileModule(l.module);
-    if (!r.ok) throw new Error('compile');
-    writeFileSync(join(dir, 'mod.o'), r.output.object);
-    writeFileSync(join(dir, 'mod.h'), r.output.header);
-    const main = cProgram(String.raw`#include "mod.h"
-int32_t level = 4;
+      (func (export "viatab") (param i32 i32) (result i32) (call_indirect 1 (param i32) (result i32) (local.get 0) (local.get 1)))
+      (func (export "poke") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+      (func (export "peek") (param i32) (result i32) (i32.load (local.get 0))))`;
+  const C_IMPORTS = String.raw`int32_t level = 4;
 int32_t scale(int32_t x) { return 3 * x; }
-`, String.raw`int main(void) {
+`;
+
+  it('links a compiled module that imports a global and a function with C that includes the generated header', async () => {
+    await compileTo('mod', IMPORTER);
+    const out = linkAndRun(cProgram(`#include "mod.h"\n${C_IMPORTS}`, String.raw`int main(void) {
   put("step"); puthex(step()); puthex(step()); puthex(level); put("\n");
   put("viatab"); puthex(viatab(5, 2)); put("\n");
   return 0;
 }
-`);
-    writeFileSync(join(dir, 'mod.c'), main);
-    const elf = join(dir, 'mod.elf');
-    const g = spawnSync('arm-none-eabi-gcc', ['-mcpu=cortex-m4', '-mthumb', '-O1', '-Wall', '-nostartfiles', '--specs=nosys.specs', '-T', join(dir, 'link.ld'), join(dir, 'mod.c'), join(dir, 'mod.o'), '-o', elf], { encoding: 'utf8' });
-    expect(g.stderr).toBe('');
-    expect(g.status).toBe(0);
-    const run = runOnQemu(readFileSync(elf), { timeoutSec: 10 });
+`), [join(dir, 'mod.o')]).stdout;
     // (4 + 1) * 3 = 15, (15 + 1) * 3 = 48; table 1 entry 2 negates 5.
-    expect(run.stdout).toBe(['step 0000000f 00000030 00000030', 'viatab fffffffb', ''].join('\n'));
+    expect(out).toBe(['step 0000000f 00000030 00000030', 'viatab fffffffb', ''].join('\n'));
   });
 
-  it('cleans up', () => {
-    rmSync(dir, { recursive: true, force: true });
-    expect(true).toBe(true);
+  it('a header for names C cannot spell: each is a comment whose C name and linker-script line link and run', async () => {
+    const out = await compileTo('odd', String.raw`(module
+      (import "env" "host-fn" (func $h (param i32) (result i32)))
+      (import "env" "lvl.2" (global $g (mut i32)))
+      (func (export "as-br-value") (param i32) (result i32) (i32.add (call $h (local.get 0)) (global.get $g)))
+      (func (export "int") (result i32) (i32.const 7))
+      (func (export "x*/y\n") (result i32) (i32.const 9)))`);
+    const hints = [...out.header.matchAll(/ e\.g\. (.*?;) with (.*?;) in the linker script \*\//g)].map((m) => [m[1]!, m[2]!]);
+    expect(hints).toEqual([
+      ['int32_t as_br_value(int32_t);', 'as_br_value = "as-br-value";'],
+      ['int32_t int_(void);', 'int_ = "int";'],
+      ['int32_t host_fn(int32_t);', '"host-fn" = host_fn;'],
+      ['extern int32_t lvl_2;', '"lvl.2" = lvl_2;'],
+    ]);
+    expect(out.header).toContain('/* an export named "x*?/y\\n": neither C nor a linker script can name it */');
+    writeFileSync(join(dir, 'alias.ld'), hints.map((h) => h[1]).join('\n'));
+    const run = linkAndRun(cProgram(`#include "odd.h"\n${hints.map((h) => h[0]).join('\n')}\nint32_t host_fn(int32_t x) { return 10 * x; }\nint32_t lvl_2 = 5;\n`, String.raw`int main(void) {
+  put("odd"); puthex(as_br_value(4)); puthex(int_()); put("\n");
+  return 0;
+}
+`), [join(dir, 'odd.o'), join(dir, 'alias.ld')]);
+    expect(run.stdout).toBe('odd 0000002d 00000007\n');
+  });
+
+  it('links two modules compiled with different prefixes: their imports are the one C definition, their state is their own', async () => {
+    const a = await compileTo('a', IMPORTER, 'a_');
+    await compileTo('b', IMPORTER, 'b_');
+    // Imports keep the importer's (C's) name; everything the object defines carries the prefix.
+    expect(a.header).toContain('int32_t scale(int32_t);');
+    expect(a.header).toContain('extern int32_t level;');
+    expect(a.header).toContain('int32_t a_step(void);');
+    const out = linkAndRun(cProgram(`#include "a.h"\n#include "b.h"\n${C_IMPORTS}`, String.raw`int main(void) {
+  put("step"); puthex(a_step()); puthex(b_step()); puthex(level); put("\n");
+  a_poke(8, 5); b_poke(8, 7);
+  put("mem"); puthex(a_peek(8)); puthex(b_peek(8)); put("\n");
+  put("viatab"); puthex(a_viatab(5, 2)); puthex(b_viatab(6, 2)); put("\n");
+  return 0;
+}
+`), [join(dir, 'a.o'), join(dir, 'b.o')]).stdout;
+    // One shared level: (4 + 1) * 3 = 15 through a, (15 + 1) * 3 = 48 through b; two memories.
+    expect(out).toBe(['step 0000000f 00000030 00000030', 'mem 00000005 00000007', 'viatab fffffffb fffffffa', ''].join('\n'));
+  });
+
+});
+
+describe('symbols: one thing each; imports keep the importer\'s names, never prefixed', () => {
+  const errorsOf = async (wat: string, prefix = '') => {
+    const l = await loadWat(wat);
+    if (!l.ok) throw new Error('frontend');
+    const r = compileModule(l.module, { prefix });
+    return r.ok ? [] : r.errors.map(formatCompileError);
+  };
+  const SELF = `(module (import "env" "f" (func $f (result i32))) (func (export "f") (result i32) (i32.add (call $f) (i32.const 1))))`;
+
+  it('refuses an import whose symbol the object defines (the call would reach the object itself), unless a prefix separates them', async () => {
+    expect(await errorsOf(SELF)).toEqual(["imported func env.f: its symbol 'f' is also defined by this object (export 'f'); choose a --prefix"]);
+    expect(await errorsOf(SELF, 'p_')).toEqual([]);
+    expect(await errorsOf(`(module (import "env" "__warden_memory" (global i32)) (memory 1))`)).toEqual([
+      "imported global env.__warden_memory: its symbol '__warden_memory' is also defined by this object (its state); choose a --prefix",
+    ]);
+  });
+
+  it('refuses two different imports on one symbol, and accepts the same import twice', async () => {
+    expect(await errorsOf(`(module (import "a" "f" (func)) (import "b" "f" (func)))`)).toEqual([
+      "imported func b.f: its symbol 'f' is also the symbol of imported func a.f, a different import",
+    ]);
+    expect(await errorsOf(`(module (import "env" "f" (func)) (import "env" "f" (global i32)))`)).toHaveLength(1);
+    expect(await errorsOf(`(module (import "env" "f" (func (param i32))) (import "env" "f" (func (param i32))))`)).toEqual([]);
+  });
+
+  it('refuses an export whose symbol names something else the object defines', async () => {
+    expect(await errorsOf(`(module (func (export "wasm_f1")) (func (result i32) (i32.const 1)))`, 'p_')).toEqual([
+      "function 1 and export 'wasm_f1' would both be the symbol 'p_wasm_f1'",
+    ]);
+    expect(await errorsOf(`(module (memory 1) (func (export "__warden_memory")))`)).toEqual(["its state and export '__warden_memory' would both be the symbol '__warden_memory'"]);
+    // One function under several names is fine.
+    expect(await errorsOf(`(module (func (export "a") (export "b")))`)).toEqual([]);
+  });
+
+  it('names a re-exported import as unsupported (the object has no code to give the export\'s name)', async () => {
+    expect(await errorsOf(`(module (import "env" "f" (func)) (export "g" (func 0)))`, 'p_')).toEqual([
+      "unsupported: offset 0x0: export 'g' re-exports imported function 0 (f; the object has no code to give that name)",
+    ]);
   });
 });

@@ -120,7 +120,7 @@ describe('pipeline: control flow, memory, globals, calls on QEMU vs V8', () => {
     // V8 reports null entries and signature mismatches with one message: check the codes here.
     const c = await compileWat(wat);
     const { runQemu } = await import('./pipeline-harness.ts');
-    const ind = runQemu(c, [0n, 1n, 2n, 3n, 4n, 100n].map((a) => ({ name: 'ind', args: [a, 21n] }))).outcomes;
+    const ind = (await runQemu(c, [0n, 1n, 2n, 3n, 4n, 100n].map((a) => ({ name: 'ind', args: [a, 21n] })))).outcomes;
     expect(ind).toEqual([{ kind: 'ok', value: 42n }, { kind: 'ok', value: 22n }, { kind: 'trap', code: 7 }, { kind: 'trap', code: 6 }, { kind: 'trap', code: 5 }, { kind: 'trap', code: 5 }]);
     for (const a of [0n, 1n, 5n, 20n, 25n]) calls.push({ name: 'fact', args: [a] });
     calls.push({ name: 'many', args: [7n, 0xffffffffffn] }, { name: 'many', args: [0xffffffffn, 0x8000000000000000n] });

@@ -5,7 +5,7 @@
  */
 import { loadWat } from '../../compiler/frontend/index.ts';
 import { compileModule, formatCompileError, type CompiledModule } from '../../compiler/compile.ts';
-import { runFirmware, type CallOutcome, type FirmwareCall } from '../../compiler/firmware/firmware.ts';
+import { runFirmwareAsync, type CallOutcome, type FirmwareCall } from '../../compiler/firmware/firmware.ts';
 import type { Module } from '../../spec/wasm/ast.ts';
 import type { ObjData } from '../../compiler/target/object.ts';
 
@@ -92,7 +92,7 @@ export async function runV8(c: Compiled, calls: Call[], imports: object = {}): P
  */
 const CHUNK = 2000;
 
-export function runQemu(c: Compiled, calls: Call[], host?: Host): { outcomes: Outcome[]; raw: CallOutcome[] } {
+export async function runQemu(c: Compiled, calls: Call[], host?: Host): Promise<{ outcomes: Outcome[]; raw: CallOutcome[] }> {
   const fcalls: FirmwareCall[] = calls.map((call) => {
     const sig = signature(c.module, call.name);
     return { symbol: call.name, args: call.args.map((value, i) => ({ type: sig.params[i]!, value: BigInt.asUintN(sig.params[i] === 'i64' ? 64 : 32, value) })), results: sig.results };
@@ -100,7 +100,7 @@ export function runQemu(c: Compiled, calls: Call[], host?: Host): { outcomes: Ou
   const raw: CallOutcome[] = [];
   const outcomes: Outcome[] = [];
   for (let at = 0; at < fcalls.length; at += CHUNK) {
-    const run = runFirmware({ functions: c.out.objFunctions, data: [...c.out.data, ...(host?.data ?? [])], calls: fcalls.slice(at, at + CHUNK) }, { timeoutSec: 20 });
+    const run = await runFirmwareAsync({ functions: c.out.objFunctions, data: [...c.out.data, ...(host?.data ?? [])], calls: fcalls.slice(at, at + CHUNK) }, { timeoutSec: 20 });
     raw.push(...run.outcomes);
     for (const o of run.outcomes) {
       if (o.kind === 'ok') outcomes.push(o.values.length > 1 ? { kind: 'ok', values: o.values } : o.values.length ? { kind: 'ok', value: o.values[0]! } : { kind: 'ok' });
@@ -119,6 +119,6 @@ export function show(o: Outcome): string {
 /** Run on both and return pairs for a readable assertion. */
 export async function differential(c: Compiled, calls: Call[], host?: Host): Promise<{ call: string; v8: string; arm: string }[]> {
   const v8 = await runV8(c, calls, host?.imports);
-  const arm = runQemu(c, calls, host).outcomes;
+  const arm = (await runQemu(c, calls, host)).outcomes;
   return calls.map((call, i) => ({ call: `${call.name}(${call.args.join(', ')})`, v8: show(v8[i]!), arm: show(arm[i]!) }));
 }

@@ -8,7 +8,7 @@ import { decodeModule } from '../../spec/wasm/decode.ts';
 import { compileModule } from '../../compiler/compile.ts';
 import { validateObject } from '../../validator/validate.ts';
 import { compileWat, differential, type Call } from './pipeline-harness.ts';
-import { watToWasm } from '../validator/harness.ts';
+import { watToWasm } from '../wat.ts';
 
 /** Compile and validate; one `kind[: reason]` line per function. */
 async function verdicts(wat: string): Promise<string[]> {

@@ -49,7 +49,7 @@ describe('__warden_udivmod64 on QEMU vs BigInt', () => {
     expect(c.out.objFunctions.map((f) => f.name)).toContain('__warden_udivmod64');
     const ps = pairs(3000);
     const calls: Call[] = ps.flatMap(([n, d]) => [{ name: 'q', args: [n, d] }, { name: 'r', args: [n, d] }]);
-    const got = runQemu(c, calls).outcomes;
+    const got = (await runQemu(c, calls)).outcomes;
     const bad = calls.filter((call, i) => {
       const [n, d] = call.args as [bigint, bigint];
       const want = call.name === 'q' ? n / d : n % d;
@@ -97,7 +97,7 @@ describe('__warden_udivmod64 on QEMU vs BigInt', () => {
       return acc;
     };
     const seeds = [0x123456789abcdefn, 0xdeadbeefcafef00dn];
-    const got = runQemu(c, seeds.map((s) => ({ name: 'sweep', args: [s, 0n] }))).outcomes;
+    const got = (await runQemu(c, seeds.map((s) => ({ name: 'sweep', args: [s, 0n] })))).outcomes;
     expect(got).toEqual(seeds.map((s) => ({ kind: 'ok', value: model(s) })));
   });
 });

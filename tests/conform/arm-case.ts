@@ -5,6 +5,7 @@
  * expressions, so label addresses resolve at link time and both QEMU and the
  * spec read the very same values from the linked image.
  */
+import { Sfc32 } from '../rng.ts';
 
 /** Harness constants, read from startup.s so there is one definition. */
 export interface HarnessLayout {
@@ -14,12 +15,8 @@ export interface HarnessLayout {
   headerSize: number;
 }
 
-/** A small fast PRNG (sfc32), seeded from a string so cases are reproducible one by one. */
-export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+/** The campaign's PRNG, seeded from a string so cases are reproducible one by one. */
+export class Rng extends Sfc32 {
   constructor(seedText: string) {
     // FNV-1a over the seed text, then splitmix-like spreading into four words.
     let h = 0x811c9dc5;
@@ -31,31 +28,14 @@ export class Rng {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
-    for (let i = 0; i < 12; i++) this.u32();
-  }
-  u32(): number {
-    const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
-    this.d = (this.d + 1) >>> 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) >>> 0;
-    this.c = ((this.c << 21) | (this.c >>> 11)) >>> 0;
-    this.c = (this.c + t) >>> 0;
-    return t >>> 0;
+    super(next(), next(), next(), next());
   }
   /** Uniform integer in [lo, hi] (inclusive). */
   int(lo: number, hi: number): number {
     return lo + (this.u32() % (hi - lo + 1));
   }
   bool(p = 0.5): boolean {
-    return this.u32() / 2 ** 32 < p;
-  }
-  pick<T>(xs: readonly T[]): T {
-    if (xs.length === 0) throw new Error('Rng.pick: empty choice');
-    return xs[this.u32() % xs.length]!;
+    return this.chance(p);
   }
   shuffle<T>(xs: T[]): T[] {
     for (let i = xs.length - 1; i > 0; i--) {

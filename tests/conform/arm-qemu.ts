@@ -54,11 +54,11 @@ async function tool(cmd: string, args: string[], what: string): Promise<string> 
 }
 
 /**
- * Build and run one batch. `caseCode`/`caseData` are the cases' assembly
- * (text section and init blocks), `count` the number of cases, in table order
- * `I_<first>..`; `ids` the case ids in order.
+ * Build and run one batch of cases, in table order: each its id (`I_<id>`)
+ * and its assembly (text-section `code`, init-block `data`).
  */
-export async function runBatch(dir: string, layout: HarnessLayout, ids: number[], caseCode: string[], caseData: string[]): Promise<BatchRun> {
+export async function runBatch(dir: string, layout: HarnessLayout, cases: readonly { id: number; code: string[]; data: string[] }[]): Promise<BatchRun> {
+  const ids = cases.map((c) => c.id);
   const resultPath = join(dir, 'results.bin');
   if (resultPath.includes('"') || resultPath.includes('\\')) throw new Error(`unusable results path ${resultPath}`);
   const src = [
@@ -72,9 +72,9 @@ export async function runBatch(dir: string, layout: HarnessLayout, ids: number[]
     '.align 2',
     '.global case_table',
     `case_table: .word ${ids.map((i) => `I_${i}`).join(', ')}${ids.length ? ', ' : ''}0`,
-    ...caseData,
+    ...cases.flatMap((c) => c.data),
     '.text',
-    ...caseCode,
+    ...cases.flatMap((c) => c.code),
     '',
   ].join('\n');
   writeFileSync(join(dir, 'batch.s'), src);

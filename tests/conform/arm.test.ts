@@ -36,13 +36,7 @@ describe.skipIf(!have)(`ARM conformance: spec/arm against qemu-system-arm${suffi
     let batchRun: Promise<BatchRun> | undefined;
     const batch = () => {
       dir ??= mkdtempSync(join(tmpdir(), 'warden-arm-conform-test-'));
-      return (batchRun ??= runBatch(
-        dir,
-        layout,
-        cases.map((c) => c.id),
-        cases.flatMap((c) => c.code),
-        cases.flatMap((c) => c.data),
-      ));
+      return (batchRun ??= runBatch(dir, layout, cases));
     };
     afterAll(() => {
       if (dir) rmSync(dir, { recursive: true, force: true });

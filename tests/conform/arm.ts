@@ -297,13 +297,7 @@ export async function runArmConformance(opts: ArmConformanceOptions): Promise<Ar
         mkdirSync(dir);
         let run: BatchRun;
         try {
-          run = await runBatch(
-            dir,
-            layout,
-            batch.map((c) => c.id),
-            batch.flatMap((c) => c.code),
-            batch.flatMap((c) => c.data),
-          );
+          run = await runBatch(dir, layout, batch);
         } catch (e) {
           for (const c of batch) fail(c, [`asm: ${c.testLines.join('; ')}`, `harness: ${(e as Error).message}`]);
           continue;

@@ -13,41 +13,19 @@ import { decodeModule } from '../../spec/wasm/decode.ts';
 import { instantiate, InterpMemory, type Instance, type InvokeResult } from '../../spec/wasm/interp.ts';
 import { NUMERIC_OPS, LOAD_OPS, STORE_OPS, opcodeBytes, type ValueKind } from '../../spec/wasm/opcodes.ts';
 import type { TrapKind } from '../../spec/abi/traps.ts';
+import { Sfc32 } from '../rng.ts';
 
 // ---------------------------------------------------------------------------
 // PRNG (sfc32) and operand generation
 
-export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+export class Rng extends Sfc32 {
   constructor(...seeds: number[]) {
     let h = 0x9e3779b9;
     for (const s of seeds) h = Math.imul(h ^ (s >>> 0), 0x85ebca6b) ^ (h >>> 13);
-    this.a = h;
-    this.b = h ^ 0xdeadbeef;
-    this.c = Math.imul(h, 0x27d4eb2d);
-    this.d = 1;
-    for (let i = 0; i < 12; i++) this.u32();
-  }
-  u32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
+    super(h, h ^ 0xdeadbeef, Math.imul(h, 0x27d4eb2d), 1);
   }
   int(n: number): number {
     return this.u32() % n;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(xs.length)]!;
-  }
-  chance(p: number): boolean {
-    return this.u32() < p * 2 ** 32;
   }
   u64(): bigint {
     return (BigInt(this.u32()) << 32n) | BigInt(this.u32());

@@ -4,8 +4,7 @@
  * number passed does not regress. Plus the runner's own error paths.
  */
 import { describe, expect, it } from 'vitest';
-import { scratch, warden } from '../cli/helpers.ts';
-import { ROOT } from '../cli/helpers.ts';
+import { expectUserError, ROOT, scratch, warden } from '../cli/helpers.ts';
 import { join } from 'node:path';
 
 const SUITE = join(ROOT, '../shared/wasm-testsuite');
@@ -50,11 +49,7 @@ describe('warden wast', () => {
     [['wast', 'missing.wast'], 'warden: missing.wast: no such file'],
     [['wast', 'syntax.wast'], 'warden: syntax.wast:1:1: unclosed parenthesis'],
     [['wast', 'ok.wast', '--max-pages', '100'], "warden: wast: --max-pages '100' must be an integer in [1, 48] (mps2-an386 has 4 MiB of RAM)"],
-  ])('%j -> one-line error', async (args, message) => {
-    const r = await warden(args, dir);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`${message}\n`);
-  });
+  ])('%j -> one-line error', (args, message) => expectUserError(args, dir, message));
 
   it.each([
     ['i32.wast', 459],

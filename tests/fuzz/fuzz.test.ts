@@ -10,6 +10,7 @@ import { loadWat } from '../../compiler/frontend/index.ts';
 import { buildModule, caseArb, caseArbOf, NOT_VALIDATED, type Construct } from './gen.ts';
 import { checkCase, reproducer } from './run.ts';
 import { ValidatorPool } from './verdicts.ts';
+import { inOrder } from './ordered.ts';
 import { robustCampaign, type RobustFailure } from './robust.ts';
 
 /**
@@ -40,16 +41,16 @@ describe('fuzz: generated modules', () => {
     for (const needle of ['br_table', '(loop', 'i64.store8', '(call ']) expect(subset).toContain(needle);
   });
 
-  it('5 small modules of the proved subset: every function proved (validator in a child process) and QEMU = V8', async () => {
-    const pool = new ValidatorPool(2_000_000);
+  it('5 small modules of the proved subset, 2 at a time: every function proved (validator in 2 child processes) and QEMU = V8', async () => {
+    const pool = new ValidatorPool(2_000_000, 2);
     try {
       const failures: string[] = [];
       let proved = 0;
-      for (const c of fc.sample(caseArbOf(120), { seed: 2, numRuns: 5 })) {
-        const r = await checkCase(c, { validator: pool, shapes: 'proved-subset' });
+      const cases = fc.sample(caseArbOf(120), { seed: 2, numRuns: 5 });
+      await inOrder(cases, 2, (c) => checkCase(c, { validator: pool, shapes: 'proved-subset' }), (c, r) => {
         if (!r.ok) failures.push(reproducer(c, r, 'proved-subset'));
         proved += (r.functions ?? []).filter((f) => f.kind === 'proved').length;
-      }
+      });
       expect(failures.join('\n\n')).toBe('');
       expect(proved).toBeGreaterThanOrEqual(5);
     } finally {

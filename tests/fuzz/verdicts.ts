@@ -2,8 +2,9 @@
  * Validation for the fuzz campaign, out of process: validateObject runs in
  * a child process (validate-worker.ts), so a Z3 crash, an abort or Z3's
  * wasm heap growing over hundreds of modules can only cost the module being
- * validated, never the campaign. The child is replaced after it dies, after
- * a wall-clock limit (a hang), and every RECYCLE validations.
+ * validated, never the campaign. A child is replaced after it dies, after
+ * a wall-clock limit (a hang), and every RECYCLE validations; the pool runs
+ * up to `jobs` of them at once.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -50,16 +51,30 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Validations per child process before it is replaced (bounds Z3's heap). */
 const RECYCLE = 40;
 
+/** One child process and how many modules it has validated. */
+interface Slot {
+  child: ChildProcess | undefined;
+  done: number;
+  busy: boolean;
+}
+
+/**
+ * Up to `jobs` child processes, each validating one module at a time; a
+ * validation asked for while all are busy waits for the first to be free.
+ */
 export class ValidatorPool {
-  private child: ChildProcess | undefined;
-  private done = 0;
+  private readonly slots: Slot[];
+  private readonly waiting: (() => void)[] = [];
   private nextId = 0;
 
   constructor(
     private readonly rlimit: number,
+    jobs = 1,
     /** Wall-clock limit per module (the rlimit bounds each query; this bounds a hang). */
     private readonly timeoutMs = 300_000,
-  ) {}
+  ) {
+    this.slots = Array.from({ length: Math.max(1, jobs) }, () => ({ child: undefined, done: 0, busy: false }));
+  }
 
   private spawn(): ChildProcess {
     const c = fork(WORKER, [], { cwd: ROOT, execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
@@ -67,15 +82,40 @@ export class ValidatorPool {
     return c;
   }
 
-  validate(wasm: Uint8Array, object: Uint8Array): Promise<ModuleVerdicts> {
-    if (!this.child || this.done >= RECYCLE) {
-      this.close();
-      this.child = this.spawn();
-      this.done = 0;
+  private async acquire(): Promise<Slot> {
+    for (;;) {
+      const free = this.slots.find((s) => !s.busy);
+      if (free) {
+        free.busy = true;
+        return free;
+      }
+      await new Promise<void>((wake) => this.waiting.push(wake));
     }
-    const child = this.child;
+  }
+
+  private release(slot: Slot): void {
+    slot.busy = false;
+    this.waiting.shift()?.();
+  }
+
+  async validate(wasm: Uint8Array, object: Uint8Array): Promise<ModuleVerdicts> {
+    const slot = await this.acquire();
+    try {
+      return await this.run(slot, wasm, object);
+    } finally {
+      this.release(slot);
+    }
+  }
+
+  private run(slot: Slot, wasm: Uint8Array, object: Uint8Array): Promise<ModuleVerdicts> {
+    if (!slot.child || slot.done >= RECYCLE) {
+      stop(slot.child);
+      slot.child = this.spawn();
+      slot.done = 0;
+    }
+    const child = slot.child;
     const id = this.nextId++;
-    this.done++;
+    slot.done++;
     return new Promise((resolve) => {
       let stderr = '';
       const onErr = (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000));
@@ -86,7 +126,7 @@ export class ValidatorPool {
         child.stderr?.off('data', onErr);
         if (kill) {
           child.kill('SIGKILL');
-          if (this.child === child) this.child = undefined;
+          if (slot.child === child) slot.child = undefined;
         }
         resolve(r);
       };
@@ -94,7 +134,7 @@ export class ValidatorPool {
         if (m.id === id) finish({ ok: true, functions: m.functions }, false);
       };
       const onExit = (code: number | null, signal: string | null) => {
-        if (this.child === child) this.child = undefined;
+        if (slot.child === child) slot.child = undefined;
         const line = stderr.split('\n').find((l) => /Error|Abort|abort|memory/.test(l));
         finish({ ok: false, why: `validator process died (${signal ?? `exit ${code}`})${line ? `: ${line.trim().slice(0, 200)}` : ''}` }, false);
       };
@@ -106,12 +146,18 @@ export class ValidatorPool {
     });
   }
 
-  /** Stop the child process (the campaign's end). */
+  /** Stop the child processes (the campaign's end). */
   close(): void {
-    if (this.child) {
-      this.child.disconnect();
-      this.child.kill();
-      this.child = undefined;
+    for (const s of this.slots) {
+      stop(s.child);
+      s.child = undefined;
     }
+  }
+}
+
+function stop(child: ChildProcess | undefined): void {
+  if (child) {
+    if (child.connected) child.disconnect();
+    child.kill();
   }
 }

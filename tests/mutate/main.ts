@@ -20,25 +20,16 @@
  */
 import { spawn } from 'node:child_process';
 import { writeSync } from 'node:fs';
+import { flags } from '../flags.ts';
 import { baseline, loadExamples, makeMutants, Rng, runMutant, type Example, type Mutant, type MutantResult } from './mutate.ts';
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isSafeInteger(v) || v < 0) {
-    console.error(`mutate: --${name} needs a non-negative integer`);
-    process.exit(2);
-  }
-  return v;
-}
-
-const n = option('mutants', 300);
-const seed = option('seed', Date.now() % 1_000_000);
-const rlimit = option('rlimit', 2_000_000);
-const jobs = Math.max(1, option('jobs', 2));
-const heavy = process.argv.includes('--heavy');
-const qemuAll = process.argv.includes('--qemu-all');
+const flag = flags('mutate');
+const n = flag.int('mutants', 300);
+const seed = flag.int('seed', Date.now() % 1_000_000);
+const rlimit = flag.int('rlimit', 2_000_000);
+const jobs = Math.max(1, flag.int('jobs', 2));
+const heavy = flag.has('heavy');
+const qemuAll = flag.has('qemu-all');
 const CHUNK = 25;
 
 type Wire = Omit<MutantResult, 'mutant'> & { id: number };
@@ -49,9 +40,9 @@ async function setup(): Promise<{ examples: Example[]; mutants: Mutant[] }> {
   return { examples, mutants: makeMutants(examples, n, rng) };
 }
 
-if (process.argv.includes('--worker')) {
-  const from = option('from', 0);
-  const to = option('to', 0);
+if (flag.has('worker')) {
+  const from = flag.int('from', 0);
+  const to = flag.int('to', 0);
   const { mutants } = await setup();
   for (const m of mutants.slice(from, to)) {
     const { mutant: _, ...r } = await runMutant(m, { rlimit, qemuAll });

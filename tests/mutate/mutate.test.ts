@@ -13,5 +13,5 @@ describe('mutation campaign (small)', () => {
     const unsound = results.filter((r) => r.cls === 'UNSOUND').map((r) => `#${r.mutant.id} [${r.mutant.op}] ${r.mutant.example.file} ${r.mutant.fn}: ${r.mutant.what}: ${r.diff}`);
     expect(unsound).toEqual([]);
     expect(results.filter((r) => r.verdict === 'refuted').length).toBeGreaterThan(0);
-  }, 60_000);
+  }, 180_000);
 });

@@ -18,7 +18,8 @@ import { renderHtml } from '../../proofs/report/html.ts';
 import { toolVersions } from '../../proofs/report/files.ts';
 import { validateObject } from '../../validator/validate.ts';
 import type { ValidationReport } from '../../validator/verdict.ts';
-import { buildObject, cert, fn, funcCert, hasToolchain, watToWasm } from '../validator/harness.ts';
+import { buildObject, cert, fn, funcCert, hasToolchain } from '../validator/harness.ts';
+import { watToWasm } from '../wat.ts';
 
 // Names come from user input: the export name and the name-section name try to break out of the page.
 const HOSTILE_EXPORT = `</summary></details><script>document.title="pwned"</script><img src=x onerror="document.title='pwned'">`;

@@ -4,19 +4,7 @@ import { decodeModule, WasmDecodeError } from '../../spec/wasm/decode.ts';
 import { OPCODES, SUPPORTED_OPS, NUMERIC_OPS, opInfo, opByCode, opcodeBytes } from '../../spec/wasm/opcodes.ts';
 import type { Instr } from '../../spec/wasm/ast.ts';
 import { V8 } from '../conform/wasm.ts';
-
-const wabt = await (await import('wabt')).default();
-
-function wat(text: string, features: Record<string, boolean> = {}): Uint8Array {
-  const m = wabt.parseWat('t.wat', text, features);
-  try {
-    m.resolveNames();
-    m.validate();
-    return m.toBinary({ write_debug_names: true }).buffer;
-  } finally {
-    m.destroy();
-  }
-}
+import { watToWasm } from '../wat.ts';
 
 /** Decode and return the error (the test fails if it does not throw a WasmDecodeError). */
 function decodeError(bytes: Uint8Array | number[]): WasmDecodeError {
@@ -32,7 +20,7 @@ function decodeError(bytes: Uint8Array | number[]): WasmDecodeError {
 const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 const validV8 = (b: Uint8Array): boolean => (V8 as unknown as { validate(b: Uint8Array): boolean }).validate(b);
 
-const SAMPLE = wat(`(module
+const SAMPLE = await watToWasm(`(module
   (type $t (func (param i32) (result i32)))
   (import "env" "f" (func $imp (param i32) (result i32)))
   (import "env" "g" (global $g0 i32))
@@ -52,7 +40,7 @@ const SAMPLE = wat(`(module
     (drop (call_indirect (type $t) (i32.const 3) (i32.const 1)))
     (if (i32.const 0) (then (nop)) (else (global.set $g (i64.const 1)))))
   (func $start (i64.store offset=8 align=4 (i32.const 0) (i64.const -1)))
-  (start $start))`);
+  (start $start))`, { names: true });
 
 describe('opcode table', () => {
   it('is unique and consistent', () => {
@@ -101,10 +89,10 @@ describe('decodeModule', () => {
     expect(SAMPLE[store.offset]).toBe(0x37);
   });
 
-  it('names unsupported instructions instead of failing', () => {
-    const bytes = wat(`(module (memory 1)
+  it('names unsupported instructions instead of failing', async () => {
+    const bytes = await watToWasm(`(module (memory 1)
       (func (param f32) (result i32) (drop (f32.add (local.get 0) (f32.const 1))) (memory.fill (i32.const 0) (i32.const 0) (i32.const 0))
-        (drop (v128.const i32x4 1 2 3 4)) (i32.const 0)))`, { simd: true, bulk_memory: true });
+        (drop (v128.const i32x4 1 2 3 4)) (i32.const 0)))`, { features: { simd: true, bulk_memory: true }, names: true });
     const m = decodeModule(bytes);
     const uns = m.funcs[0]!.body.flatMap((i) => (i.op === 'unsupported' ? [`${i.name}/${i.feature}`] : []));
     expect(uns).toEqual(['f32.const', 'f32.add', 'memory.fill', 'v128.const'].map((n) => `${n}/${opInfo(n)!.feature}`));

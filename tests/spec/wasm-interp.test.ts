@@ -4,19 +4,7 @@ import { concrete } from '../../spec/bv/concrete.ts';
 import { instantiate, InterpGlobal, WasmInstantiateError, WasmInterpError, type InvokeResult } from '../../spec/wasm/interp.ts';
 import { runWasmConformance, V8, v8Outcome, specOutcome, sameOutcome, showOutcome } from '../conform/wasm.ts';
 import type { ValueKind } from '../../spec/wasm/opcodes.ts';
-
-const wabt = await (await import('wabt')).default();
-
-function wat(text: string): Uint8Array {
-  const m = wabt.parseWat('t.wat', text);
-  try {
-    m.resolveNames();
-    m.validate();
-    return m.toBinary({ write_debug_names: true }).buffer;
-  } finally {
-    m.destroy();
-  }
-}
+import { watToWasm } from '../wat.ts';
 
 const values = (r: InvokeResult): bigint[] => {
   if (r.kind !== 'values') throw new Error(`expected values, got ${JSON.stringify(r)}`);
@@ -36,8 +24,8 @@ function both(bytes: Uint8Array, calls: [string, bigint[], ValueKind[], ValueKin
 }
 
 describe('reference interpreter on real modules', () => {
-  it('factorial, recursive and iterative, i64', () => {
-    const bytes = wat(`(module
+  it('factorial, recursive and iterative, i64', async () => {
+    const bytes = await watToWasm(`(module
       (func $fac (export "fac") (param i64) (result i64)
         (if (result i64) (i64.eqz (local.get 0)) (then (i64.const 1))
           (else (i64.mul (local.get 0) (call $fac (i64.sub (local.get 0) (i64.const 1)))))))
@@ -48,15 +36,15 @@ describe('reference interpreter on real modules', () => {
           (local.set 1 (i64.mul (local.get 1) (local.get 0)))
           (local.set 0 (i64.sub (local.get 0) (i64.const 1)))
           (br $l)))
-        (local.get 1)))`);
+        (local.get 1)))`, { names: true });
     const inst = instantiate(decodeModule(bytes));
     expect(values(inst.invoke('fac', [20n]))).toEqual([2432902008176640000n]);
     expect(values(inst.invoke('fac_iter', [25n]))).toEqual([BigInt.asIntN(64, 15511210043330985984000000n)]);
     expect(both(bytes, [['fac', [21n], ['i64'], ['i64']], ['fac_iter', [0n], ['i64'], ['i64']]])).toHaveLength(2);
   });
 
-  it('memory, data segments, globals and the start function', () => {
-    const bytes = wat(`(module
+  it('memory, data segments, globals and the start function', async () => {
+    const bytes = await watToWasm(`(module
       (import "env" "base" (global $base i32))
       (memory (export "mem") 1 2)
       (data (i32.const 8) "\\01\\02\\03\\04\\05\\06\\07\\08")
@@ -68,7 +56,7 @@ describe('reference interpreter on real modules', () => {
         (global.set 2 (i64.load (local.get 0)))
         (i64.add (i64.load8_u offset=7 (local.get 0)) (i64.extend_i32_u (global.get $count))))
       (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
-      (func (export "size") (result i32) (memory.size)))`);
+      (func (export "size") (result i32) (memory.size)))`, { names: true });
     const inst = instantiate(decodeModule(bytes), { env: { base: 100n } });
     expect(values(inst.invoke('sum8', [8n]))).toEqual([108n]);
     expect(inst.getGlobal('seen').v).toBe(0x0807060504030201n);
@@ -85,8 +73,8 @@ describe('reference interpreter on real modules', () => {
     expect(out).toEqual(['values [0x6c]', 'values [0x64]', 'trap out of bounds memory access', 'values [0x1]', 'values [0x64]', 'values [0xffffffff]', 'values [0x2]', 'trap out of bounds memory access']);
   });
 
-  it('call_indirect: match, mismatch, null entry, out of range; multi-value blocks; br_table', () => {
-    const bytes = wat(`(module
+  it('call_indirect: match, mismatch, null entry, out of range; multi-value blocks; br_table', async () => {
+    const bytes = await watToWasm(`(module
       (type $ii (func (param i32) (result i32)))
       (type $l (func (param i64) (result i64)))
       (table 4 funcref)
@@ -101,7 +89,7 @@ describe('reference interpreter on real modules', () => {
       (func (export "bt") (param i32) (result i32)
         (block (result i32) (block (result i32) (block (result i32)
           (i32.const 100) (local.get 0) (br_table 0 1 2))
-          (i32.const 1) (i32.add)) (i32.const 2) (i32.add))))`);
+          (i32.const 1) (i32.add)) (i32.const 2) (i32.add))))`, { names: true });
     const inst = instantiate(decodeModule(bytes));
     expect(inst.invoke('ci', [0n, 41n])).toMatchObject({ kind: 'values' });
     expect(inst.invoke('ci', [1n, 1n])).toEqual({ kind: 'trap', trap: 'indirect call type mismatch' });
@@ -122,13 +110,13 @@ describe('reference interpreter on real modules', () => {
     expect(out).toEqual(['values [0x2a]', 'trap indirect call type mismatch', 'trap uninitialized element', 'trap undefined element', 'values [0xfffffff9]', 'values [0x67]', 'values [0x66]', 'values [0x64]', 'values [0x64]']);
   });
 
-  it('host imports, call depth and fuel limits', () => {
-    const bytes = wat(`(module
+  it('host imports, call depth and fuel limits', async () => {
+    const bytes = await watToWasm(`(module
       (import "env" "twice" (func $twice (param i64) (result i64)))
       (global $g (import "env" "g") (mut i32))
       (func (export "h") (param i64) (result i64) (global.set $g (i32.const 7)) (call $twice (local.get 0)))
       (func $rec (export "rec") (param i32) (result i32) (call $rec (i32.add (local.get 0) (i32.const 1))))
-      (func (export "spin") (loop $l (br $l))))`);
+      (func (export "spin") (loop $l (br $l))))`, { names: true });
     const g = new InterpGlobal('i32', true, concrete.bv(0, 32));
     const inst = instantiate(decodeModule(bytes), { env: { twice: ([x]) => x!.v * 2n, g } }, { fuel: 100_000, maxCallDepth: 500 });
     expect(values(inst.invoke('h', [21n]))).toEqual([42n]);
@@ -137,8 +125,8 @@ describe('reference interpreter on real modules', () => {
     expect(inst.invoke('spin')).toEqual({ kind: 'exhausted', steps: 100_000 });
   });
 
-  it('names the function and offset of unsupported instructions; rejects ill-typed code', () => {
-    const bytes = wat(`(module (func $f (export "f") (param i32) (result i32) (drop (f32.const 1)) (local.get 0)))`);
+  it('names the function and offset of unsupported instructions; rejects ill-typed code', async () => {
+    const bytes = await watToWasm(`(module (func $f (export "f") (param i32) (result i32) (drop (f32.const 1)) (local.get 0)))`, { names: true });
     const m = decodeModule(bytes);
     const inst = instantiate(m);
     let err: unknown;

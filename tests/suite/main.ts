@@ -22,24 +22,14 @@ import { moduleKey, notCompiledGroup, proveModule, scriptModules, type FunctionR
 import { buildReport } from '../../proofs/report/build.ts';
 import { reportFiles, smtDirAsRecorded, toolVersions } from '../../proofs/report/files.ts';
 import { writeFilesAtomic } from '../../cli/common.ts';
+import { flags } from '../flags.ts';
 import type { ValidationReport } from '../../validator/verdict.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SUITE = resolve(HERE, '../../../shared/wasm-testsuite');
 const MAX_JOBS = 2;
 
-function fail(msg: string): never {
-  console.error(`suite: ${msg}`);
-  process.exit(2);
-}
-
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const v = process.argv[i + 1];
-  if (v === undefined || v.startsWith('--')) fail(`--${name} needs a value`);
-  return v;
-}
+const { fail, text: option } = flags('suite');
 
 const VALUED = ['files', 'filter', 'jobs', 'rlimit', 'file', 'from', 'report-dir'];
 function positional(): string[] {

@@ -12,20 +12,11 @@ import type { Instr } from '../../spec/wasm/ast.ts';
 import { decodeModule } from '../../spec/wasm/decode.ts';
 import { validateObject } from '../../validator/validate.ts';
 import { hasTool } from '../tools.ts';
+import { watToWasm } from '../wat.ts';
 import type { ValidationReport } from '../../validator/verdict.ts';
 
 /** GNU as and objcopy, which build the hand-written objects (CI installs them). */
 export const hasToolchain = (): boolean => hasTool('arm-none-eabi-as', 'arm-none-eabi-objcopy');
-
-export async function watToWasm(wat: string): Promise<Uint8Array> {
-  const wabt = await (await import('wabt')).default();
-  const m = wabt.parseWat('t.wat', wat);
-  m.resolveNames();
-  m.validate();
-  const bin = m.toBinary({}).buffer;
-  m.destroy();
-  return new Uint8Array(bin);
-}
 
 const PRELUDE = '.syntax unified\n.thumb\n.text\n';
 

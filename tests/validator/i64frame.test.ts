@@ -1,7 +1,9 @@
 /** i64 halves in frame slots, refused shapes, and what a refutation reports. */
 import { describe, expect, it } from 'vitest';
 import type { CutPoint, FunctionCertificate, WordLoc } from '../../spec/abi/certificate.ts';
-import { cert, fn, funcCert, hasToolchain, instrOffsets, summary, validate } from './harness.ts';
+import { validateObject } from '../../validator/validate.ts';
+import { buildObject, cert, fn, funcCert, hasToolchain, instrOffsets, summary, validate } from './harness.ts';
+import { watToWasm } from '../wat.ts';
 
 const run = async (wat: string, body: string, frame: FunctionCertificate['frame'], cuts: (wasm: Uint8Array) => CutPoint[] = () => []) =>
   validate(wat, fn('f', body), (wasm) => cert([funcCert(0, 'f', frame, cuts(wasm))]));
@@ -60,10 +62,8 @@ describe.runIf(hasToolchain())('refused shapes are unknown, with the address (sk
     });
   }
   it('no certificate section: every function unknown', async () => {
-    const { watToWasm, buildObject } = await import('./harness.ts');
     const wasm = await watToWasm(ID);
     const obj = buildObject(fn('f', 'bx lr'), cert([]));
-    const { validateObject } = await import('../../validator/validate.ts');
     const r = await validateObject(wasm, obj);
     expect(r.verdicts.map((v) => v.kind)).toEqual(['unknown']);
   });

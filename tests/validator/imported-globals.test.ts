@@ -1,4 +1,4 @@
-/** Imported globals: each is its own symbol (spec/abi/layout.ts importedGlobalSymbol), defined globals are slots of the globals block. */
+/** Imported globals: each is its own symbol (spec/abi/layout.ts importSymbol), defined globals are slots of the globals block. */
 import { describe, expect, it } from 'vitest';
 import { cert, fn, funcCert, hasToolchain, summary, validate } from './harness.ts';
 import { compiledVerdicts } from './compiled.ts';

@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CutPoint, FunctionCertificate } from '../../spec/abi/certificate.ts';
+import { decodeModule } from '../../spec/wasm/decode.ts';
 import { cert, fn, funcCert, hasToolchain, instrOffsets, summary, validate } from './harness.ts';
+import { watToWasm } from '../wat.ts';
 
 const run = async (wat: string, body: string, frame: FunctionCertificate['frame'], cuts: (wasm: Uint8Array) => CutPoint[] = () => []) =>
   summary(await validate(wat, fn('f', body), (wasm) => cert([funcCert(0, 'f', frame, cuts(wasm))])))[0]!;
@@ -127,13 +129,12 @@ describe.runIf(hasToolchain())('loops (skipped without arm-none-eabi-as)', () =>
 describe.runIf(hasToolchain())('program points as the certificate defines them (skipped without arm-none-eabi-as)', () => {
   const IF2 = `(module (func (param i32) (result i32)
     (if (result i32) (local.get 0) (then (i32.const 7)) (else (i32.const 9)))))`;
-  const byteOffsetOf = async (wasm: Uint8Array) => (await import('../../spec/wasm/decode.ts')).decodeModule(wasm).funcs[0]!.byteOffset;
+  const byteOffsetOf = async (wat: string) => decodeModule(await watToWasm(wat)).funcs[0]!.byteOffset;
   it('proves a join `after` the if (its end) and an exit cut point before the epilogue', async () => {
     // 0: push (2)  2: cbz (2)  4: movs (2)  6: b (2)  8: movs (2)  10: join = exit: pop
     const body = 'push {r4, lr}\n cbz r0, 1f\n movs r0, #7\n b 2f\n1: movs r0, #9\n2: pop {r4, pc}';
     const wat = IF2;
-    const wasm = (await import('./harness.ts')).watToWasm;
-    const bo = await byteOffsetOf(await wasm(wat));
+    const bo = await byteOffsetOf(wat);
     const r0 = { type: 'i32' as const, loc: { kind: 'reg' as const, reg: 0 } };
     const exitOnly = (): CutPoint[] => [{ kind: 'exit', address: 10, wasm: { offset: bo, position: 'after' }, locals: [], stack: [r0] }];
     expect(await run(wat, body, { saved: [4, 14], size: 0 }, exitOnly)).toMatch(/^proved/);
@@ -149,7 +150,7 @@ describe.runIf(hasToolchain())('program points as the certificate defines them (
   });
   it('a `return` reaches the exit cut point before the shared epilogue (spec suite store.wast as-return-value)', async () => {
     const RET = `(module (func (param i32) (result i32) (return (i32.add (local.get 0) (i32.const 1))) (drop (i32.const 5)) (i32.const 7)))`;
-    const bo = (await import('../../spec/wasm/decode.ts')).decodeModule(await (await import('./harness.ts')).watToWasm(RET)).funcs[0]!.byteOffset;
+    const bo = await byteOffsetOf(RET);
     const exit = (reg: number) => (): CutPoint[] => [{ kind: 'exit', address: 4, wasm: { offset: bo, position: 'after' }, locals: [], stack: [{ type: 'i32', loc: { kind: 'reg', reg } }] }];
     // 0: adds (2)  2: b (2)  4: exit: bx lr
     expect(await run(RET, 'adds r0, r0, #1\n b 1f\n1: bx lr', leaf, exit(0))).toMatch(/^proved/);

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { validateObject } from '../../validator/validate.ts';
 import { compileModule } from '../../compiler/compile.ts';
 import { loadWat } from '../../compiler/frontend/index.ts';
-import { buildObject, cert, fn, funcCert, hasToolchain, watToWasm } from './harness.ts';
+import { buildObject, cert, fn, funcCert, hasToolchain } from './harness.ts';
+import { watToWasm } from '../wat.ts';
 import { hasTool as has } from '../tools.ts';
 
 const ADD = `(module (func (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))`;

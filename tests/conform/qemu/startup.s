@@ -23,6 +23,19 @@
         .equ SCRATCH_SIZE, 256
         .equ MSP_TOP,      0x20010000
 
+        @ SYS_WRITE `size` bytes at `addr` to the results file (its handle already in write_args).
+        .macro write_block addr, size
+        ldr r1, =write_args
+        ldr r2, =\addr
+        str r2, [r1, #4]
+        ldr r2, =\size
+        str r2, [r1, #8]
+        movs r0, #5
+        bkpt 0xab
+        cmp r0, #0
+        bne write_failed
+        .endm
+
         @ Init block (flash): r0-r12 at 0, sp 52, lr 56, apsr 60, code 64
         @ (address|1), scratch contents at 72.
         .equ I_SP, 52
@@ -123,23 +136,8 @@ case_done:
         ldr r0, [r0]
         ldr r1, =write_args
         str r0, [r1]
-        ldr r2, =RESULT
-        str r2, [r1, #4]
-        movs r2, #HEADER_SIZE
-        str r2, [r1, #8]
-        movs r0, #5
-        bkpt 0xab
-        cmp r0, #0
-        bne write_failed
-        ldr r1, =write_args
-        ldr r2, =SCRATCH
-        str r2, [r1, #4]
-        mov r2, #SCRATCH_SIZE
-        str r2, [r1, #8]
-        movs r0, #5
-        bkpt 0xab
-        cmp r0, #0
-        bne write_failed
+        write_block RESULT, HEADER_SIZE
+        write_block SCRATCH, SCRATCH_SIZE
         b next_case
 
 write_failed:
