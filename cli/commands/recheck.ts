@@ -28,15 +28,16 @@ export interface RecheckOptions {
 }
 
 /**
- * Decision options passed to the solver, printed in the recheck header so an auditor sees them. cvc5 1.0.3's
- * defaults decide none of these in 600 s while Z3 takes a second:
- * - --decision=internal: the default justification heuristic searches the premises before the goal; on the
- *   call/exit memory obligations (the disjointness of linear memory and the stack frame is a chain of 64-bit
- *   sums and comparisons) it ran past 60 s; the SAT solver's own decisions settle them in about 2 s.
- * - --ext-rew-prep=agg: the extended rewriter puts both sides of an i64 carry chain (ADDS/ADC and the wasm
- *   i64.add, the same 32-bit sums associated differently) into one normal form; without it CaDiCaL is left to
- *   prove the associativity of bit-blasted adders, which it did not in 600 s.
- * Both change only the search and the rewriting, not the theory: an answer means what it means by default.
+ * Options passed to the solver, printed in the recheck header so an auditor sees them. Debian's cvc5 1.0.3
+ * with its defaults left obligations undecided that Z3 answers in a second:
+ * - --ext-rew-prep=agg: the extended rewriter puts both sides of an i64 carry chain (ADDS/ADC against the
+ *   wasm i64.add: the same 32-bit sums associated differently) into one normal form; without it CaDiCaL has
+ *   to prove the associativity of bit-blasted adders (params7.wat `nine`: no answer in 600 s, 3 s with it).
+ * - --decision=internal: the default justification heuristic follows the premises first; with the longer
+ *   memory terms the validator exported before its memory-model rewrite it left 9 call obligations of load.wast (linear memory and the
+ *   stack frame kept apart by 64-bit sums and comparisons) undecided past 60 s, the SAT solver's own
+ *   decisions took 1-3 s; with both options deep50's `stack 0 in r0` takes 56 s, with none over 120 s.
+ * Both change the search and the rewriting, not the theory: an answer means what it means by default.
  */
 export const SOLVER_OPTIONS: Record<Solver, readonly string[]> = {
   cvc5: ['--decision=internal', '--ext-rew-prep=agg'],
