@@ -59,7 +59,7 @@ const BUDGET = Number(opt('--budget') ?? 570);
 const AFTER_VALIDATION = 20;
 /** Validation children at a time (they run beside the kernel builds; the tables use their CPU time). */
 const VALIDATE_JOBS = Number(opt('--validate-jobs') ?? 2);
-const SCALING_SIZES = (opt('--scaling-sizes') ?? '10,100,1000,10000').split(',').map(Number);
+const SCALING_SIZES = (opt('--scaling-sizes') ?? '10,100,300,1000,10000').split(',').map(Number);
 const started = performance.now();
 
 function run(cmd: string, args: string[], cwd = OUT): string {
@@ -626,7 +626,7 @@ function timeTables(rows: Row[], scale: ScalePoint[]): { md: string; text: strin
   /** Validation CPU ms, or `>N s wall` when the child ran out of budget. */
   const vTime = (v: Validation | undefined) =>
     !v ? '—' : v.cpuMs !== undefined ? ms(v.cpuMs) : v.status === 'timeout' ? `>${((v.atLeastWallMs ?? v.budget * 1000) / 1000).toFixed(0)} s wall` : '—';
-  const head = ['kernel', 'functions', 'compile ms', 'validation ms', 'validation / compile', 'Z3 share', 'Z3 rlimit (M)', 'obligations', 'costliest function', 'verdicts'];
+  const head = ['kernel', 'functions', 'compile ms', 'validation ms', 'of which bench_<kernel>', 'validation / compile', 'Z3 share', 'Z3 rlimit (M)', 'obligations', 'costliest function', 'verdicts'];
   const body = rows.filter((r) => r.warden?.ok).map((r) => {
     const w = r.warden!;
     const v = w.validation;
@@ -636,7 +636,10 @@ function timeTables(rows: Row[], scale: ScalePoint[]): { md: string; text: strin
     const top = v?.status === 'done' ? v.fns.reduce<FnFigures | undefined>((a, x) => (!a || x.cpuMs > a.cpuMs ? x : a), undefined) : undefined;
     const bytes = (f: FnFigures) => v?.functions?.find((x) => x.symbol === f.symbol)?.bytes;
     return [
-      r.kernel, fmt(w.functions), c !== undefined ? ms(c) : '—', vTime(v), ratio,
+      r.kernel, fmt(w.functions), c !== undefined ? ms(c) : '—', vTime(v), (() => {
+        const own = v?.fns.find((x) => x.symbol === `bench_${r.kernel}`);
+        return own ? `${ms(own.cpuMs)}${own.verdict === 'proved' ? '' : ` (${own.verdict})`}` : '—';
+      })(), ratio,
       v?.fns.length ? pct(sum(v, (x) => x.solverMs), sum(v, (x) => x.wallMs)) : '—',
       v?.fns.length ? `${mrl(sum(v, (x) => x.rlimit))}${v.status === 'done' ? '' : '+'}` : '—',
       v?.fns.length ? `${sum(v, (x) => x.obligations)}${v.status === 'done' ? '' : '+'}` : '—',
@@ -659,7 +662,7 @@ function timeTables(rows: Row[], scale: ScalePoint[]): { md: string; text: strin
   const vCpu = (p: ScalePoint) => p.validation?.cpuMs;
   const vRl = (p: ScalePoint) => (p.validation?.status === 'done' ? sum(p.validation, (x) => x.rlimit) : undefined);
   const cCpu = (p: ScalePoint) => p.compile?.cpuMs;
-  const sHead = ['WASM instructions', 'compile ms', 'compile per instr (× smallest)', 'validation ms', 'validation per instr (× smallest)', 'Z3 rlimit per instr (× smallest)', 'growth exponent', 'validation / compile', 'verdict'];
+  const sHead = ['WASM instructions', 'compile ms', 'compile per instr (× smallest)', 'validation ms', 'validation per instr (× smallest)', 'Z3 rlimit per instr (× smallest)', 'obligations', 'growth exponent', 'validation / compile', 'verdict'];
   let prev: ScalePoint | undefined;
   const sBody = scale.map((p) => {
     const ratioTo = (f: (p: ScalePoint) => number | undefined) => {
@@ -679,24 +682,17 @@ function timeTables(rows: Row[], scale: ScalePoint[]): { md: string; text: strin
       const x = perInstr(p, vRl), y = base ? perInstr(base, vRl) : undefined;
       return x === undefined || !y ? '—' : `${(x / 1e3).toFixed(0)} k (${(x / y).toFixed(2)})`;
     })();
-    // A size out of reach: what the last two measured sizes' growth would give, labelled as such.
-    const measured = scale.filter((q) => q.n < p.n && vCpu(q) !== undefined).slice(-2);
-    let guess = '';
-    if (v === undefined && measured.length === 2) {
-      const [a, b] = measured as [ScalePoint, ScalePoint];
-      const k = Math.log(vCpu(b)! / vCpu(a)!) / Math.log(b.n / a.n);
-      guess = `; extrapolated from n=${a.n} and ${b.n} (time ~ n^${k.toFixed(2)}): about ${((vCpu(b)! * (p.n / b.n) ** k) / 1000).toFixed(0)} s CPU, not measured`;
-    }
     return [
-      String(p.n), p.compile ? ms(p.compile.cpuMs) : '—', ratioTo(cCpu), vTime(p.validation), ratioTo(vCpu), rlimitCell, growth,
-      v !== undefined && p.compile ? (v / p.compile.cpuMs).toFixed(0) : '—', `${p.validation ? validationText(p.validation, 1) : (p.note ?? '—')}${guess}`,
+      String(p.n), p.compile ? ms(p.compile.cpuMs) : '—', ratioTo(cCpu), vTime(p.validation), ratioTo(vCpu), rlimitCell,
+      p.validation?.status === 'done' ? String(sum(p.validation, (x) => x.obligations)) : '—', growth,
+      v !== undefined && p.compile ? (v / p.compile.cpuMs).toFixed(0) : '—', p.validation ? validationText(p.validation, 1) : (p.note ?? '—'),
     ];
   });
   const md = (h: string[], rs: string[][]) => [`| ${h.join(' | ')} |`, `|${h.map(() => '---').join('|')}|`, ...rs.map((x) => `| ${x.join(' | ')} |`)].join('\n');
   const budget = `Each validation runs in a child process (\`bench/validate-one.ts\`) with a budget of ${VALIDATE_TIMEOUT} s wall (\`--validate-timeout\`), cut shorter when the whole run's ${BUDGET} s (\`--budget\`) would be exceeded; past its budget a figure is a lower bound (\`>\`, wall time), and the functions finished before it are still counted (\`+\`).`;
   const mdOut = [
     '## warden compile and validation time', '',
-    'compile ms: `compileModule` CPU time, median of 5 after a warm-up. validation ms: `validateObject` CPU time of the child process (user + system, every thread; Z3 start-up and its first query excluded). Validation children run ${VALIDATE_JOBS} at a time beside the kernel builds (`--validate-jobs`), which moves CPU times far less than wall times. validation / compile: the ratio of the two, the figure to compare between runs. Z3 share: the obligations\' `check()` time over the validation wall time (the rest is symbolic execution and term building). Z3 rlimit: Z3\'s own work count over all obligations, in millions; it does not depend on the machine or its load. costliest function: the one with the largest share of the validation CPU time.',
+    `compile ms: \`compileModule\` CPU time, median of 5 after a warm-up. validation ms: \`validateObject\` CPU time of the child process (user + system, every thread; Z3 start-up and its first query excluded). Validation children run ${VALIDATE_JOBS} at a time beside the kernel builds (\`--validate-jobs\`), which moves CPU times far less than wall times. of which bench_<kernel>: the CPU time of the kernel's own function (the rest is \`memset\`, \`memcpy\` and \`__wasm_call_ctors\` from kernels/common.h, the same in every kernel). validation / compile: the ratio of the two totals, the figure to compare between runs. Z3 share: the obligations' \`check()\` time over the validation wall time (the rest is symbolic execution and term building). Z3 rlimit: Z3's own work count over all obligations, in millions; it does not depend on the machine or its load. costliest function: the one with the largest share of the validation CPU time.`,
     '', budget, '', md(head, body), '',
     ...(fBody.length ? ['The ten functions that took longest to validate (CPU ms), over all kernels, each with the obligation on which Z3 worked hardest.', '', md(fHead, fBody), ''] : []),
     ...(scale.length ? [
@@ -845,13 +841,13 @@ const kernels = only ? all.filter((k) => only.includes(k)) : all;
 const rows: Row[] = [];
 // The scaling functions are compiled and timed first, before any child process runs.
 const scale = SCALING ? await prepareScaling() : [];
-// Validation children run beside the kernel builds, VALIDATE_JOBS at a time: the scaling series but its largest size
-// first, then each kernel as it is built, then the largest size with what is left of the run's budget. The tables use
+// Validation children run beside the kernel builds, VALIDATE_JOBS at a time: the scaling series but its two largest
+// sizes first, then each kernel as it is built, then the two largest sizes with what is left of the run's budget. The tables use
 // each child's own CPU time, which barely depends on what else runs.
 const slot = pool(VALIDATE_JOBS);
 const validations: Promise<void>[] = [];
 const toValidate = VALIDATE ? scale.filter((p) => p.files) : [];
-for (const p of toValidate.slice(0, -1)) validations.push(slot(() => validateScalePoint(p, scale)));
+for (const p of toValidate.slice(0, -2)) validations.push(slot(() => validateScalePoint(p, scale)));
 const tick = () => new Promise<void>((r) => setImmediate(r));
 for (const k of kernels) {
   const t0 = performance.now();
@@ -867,8 +863,7 @@ for (const k of kernels) {
     }));
   }
 }
-const largest = toValidate.at(-1);
-if (largest) validations.push(slot(() => validateScalePoint(largest, scale)));
+for (const p of toValidate.slice(-2)) validations.push(slot(() => validateScalePoint(p, scale)));
 await Promise.all(validations);
 // Compile times: load once, warm up, median of 5 (CPU time).
 for (const row of rows) {

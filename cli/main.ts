@@ -90,6 +90,7 @@ export function buildProgram(setCode: (code: number) => void = (c) => (process.e
     .argument('<report>', 'a proof report written with --report and --smt-dir')
     .option('--solver <name>', `the solver binary (${SOLVERS.join(', ')})`, 'cvc5')
     .option('--timeout <seconds>', 'per-query time limit', '60')
+    .option('--jobs <n>', 'solver processes run at once (the lines keep the report\'s order)', '1')
     .option('--smt-dir <dir>', 'where the SMT-LIB2 files are (default: as the report names it, relative to the report)')
     .addHelpText('after', `\nExit codes: 0 every compared obligation agrees; 1 some disagreement, solver error, missing or changed file, or bad input.`)
     .action(async (report: string, opts) => setCode(await recheckCommand(report, opts)));

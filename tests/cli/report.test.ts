@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, w
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ProofReport } from '../../proofs/report/format.ts';
-import { scratch, warden } from './helpers.ts';
+import { ROOT, scratch, warden } from './helpers.ts';
+import { inPool, SOLVER_OPTIONS } from '../../cli/commands/recheck.ts';
 import { hasTool as has } from '../tools.ts';
 
 const SOLVERS = has('cvc5') && has('z3');
@@ -58,6 +59,31 @@ describe('proof report files from the CLI, and warden recheck', () => {
     });
   }
 
+  it.runIf(SOLVERS)('recheck --jobs 2: the same lines in the same order as --jobs 1; the header names the cvc5 options (skipped without cvc5 and z3)', async () => {
+    const one = await warden(['recheck', 'out/r.json', '--solver', 'cvc5', '--jobs', '1'], dir);
+    const two = await warden(['recheck', 'out/r.json', '--solver', 'cvc5', '--jobs', '2'], dir);
+    expect(two.code, two.stdout + two.stderr).toBe(0);
+    const header = two.stdout.split('\n')[0]!;
+    expect(header).toContain(`cvc5 version 1.0.3 ${SOLVER_OPTIONS.cvc5.join(' ')}, 60 s per query, 2 at once,`);
+    // Everything but the header and the elapsed time.
+    const body = (s: string) => s.trim().split('\n').slice(1).filter((l) => !/ obligations in [\d.]+ s$/.test(l));
+    expect(body(two.stdout)).toEqual(body(one.stdout));
+    expect(body(one.stdout).length).toBe(obligationsOf(readReport(join(dir, 'out/r.json'))).length + 1);
+  });
+
+  it.runIf(SOLVERS)('recheck --solver cvc5 agrees on params7 (nine: an i64 carry chain cvc5\'s default options leave undecided for 600 s) (skipped without cvc5 and z3)', async () => {
+    const wat = readFileSync(join(ROOT, 'examples/pressure/params7.wat'), 'utf8');
+    writeFileSync(join(dir, 'params7.wat'), wat);
+    const c = await warden(['compile', 'params7.wat', '-o', 'p7.o', '--report', 'p7.json', '--smt-dir', 'p7smt'], dir);
+    expect(c.code, c.stderr).toBe(0);
+    const rep = readReport(join(dir, 'p7.json'));
+    expect(rep.functions.find((f) => f.symbol === 'nine')!.obligations.some((o) => o.claim === 'stack 0 hi in r1')).toBe(true);
+    const r = await warden(['recheck', 'p7.json', '--solver', 'cvc5', '--timeout', '60', '--jobs', '2'], dir);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/^ok {3}function 1 nine #\d+ .*: stack 0 hi in r1: unsat$/m);
+    expect(lastLine(r.stdout)).toBe(`${obligationsOf(rep).length} passed, 0 failed`);
+  });
+
   it.runIf(SOLVERS)('an obligation Z3 answered unknown is listed, not compared (skipped without cvc5 and z3)', async () => {
     const rep = readReport(join(dir, 'out/r.json'));
     const o = rep.functions[1]!.obligations[0]!;
@@ -81,8 +107,8 @@ describe('proof report files from the CLI, and warden recheck', () => {
     expect(tampered.length).toBeLessThan(text.length);
     writeFileSync(join(dir, 'smt', a), tampered);
     unlinkSync(join(dir, 'smt', b));
-    for (const solver of ['cvc5', 'z3']) {
-      const r = await warden(['recheck', 'out/r.json', '--solver', solver], dir);
+    for (const [solver, jobs] of [['cvc5', '1'], ['z3', '1'], ['cvc5', '2']] as const) {
+      const r = await warden(['recheck', 'out/r.json', '--solver', solver, '--jobs', jobs], dir);
       expect(r.code).toBe(1);
       expect(r.stdout).toContain(`FAIL function 0 f #0 ${obs[0]!.name}: ${a} changed since the report (sha256 differs); expected unsat, ${solver} answered sat`);
       expect(r.stdout).toContain(`FAIL function 0 f #1 ${obs[1]!.name}: ${b} is missing`);
@@ -128,7 +154,7 @@ describe('proof report files from the CLI, and warden recheck', () => {
     expect(readFileSync(join(dir, 's.html'), 'utf8')).toContain('2 of 2 functions not proved');
   });
 
-  it('errors: --no-verify with a report, recheck of a report without SMT files, an unknown solver, a bad --rlimit', async () => {
+  it('errors: --no-verify with a report, recheck of a report without SMT files, an unknown solver, a bad --jobs, a bad --rlimit', async () => {
     const a = await warden(['compile', 'add.wat', '-o', 'x.o', '--no-verify', '--report', 'x.json'], dir);
     expect(a.code).toBe(1);
     expect(a.stderr).toContain('need validation');
@@ -139,9 +165,36 @@ describe('proof report files from the CLI, and warden recheck', () => {
     const c = await warden(['recheck', 'out/r.json', '--solver', 'yices'], dir);
     expect(c.code).toBe(1);
     expect(c.stderr).toContain("unknown solver 'yices'");
+    const j = await warden(['recheck', 'out/r.json', '--jobs', '0'], dir);
+    expect(j.code).toBe(1);
+    expect(j.stderr).toContain('--jobs 0 is not a positive integer');
     const d = await warden(['compile', 'add.wat', '-o', 'x.o', '--rlimit', '0'], dir);
     expect(d.code).toBe(1);
     expect(d.stderr).toContain("--rlimit '0' is not a positive integer");
     expect(existsSync(join(dir, 'x.o'))).toBe(false);
+  });
+});
+
+describe('inPool (recheck --jobs)', () => {
+  it('runs at most n at once, starts each as a slot frees, and returns the results in the tasks\' order', async () => {
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    // Earlier tasks finish later: the results come back in task order all the same.
+    const tasks = [40, 30, 20, 10, 5, 1].map((ms, i) => async () => {
+      started.push(i);
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, ms));
+      running--;
+      if (i === 4) throw new Error('task 4');
+      return i * 10;
+    });
+    const ps = inPool(2, tasks);
+    const results = await Promise.allSettled(ps);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([0, 10, 20, 30, 'task 4', 50]);
+    expect(most).toBe(2);
+    // Task 2 takes the slot task 1 frees at 30 ms, before task 0 frees the other at 40 ms.
+    expect(started).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(inPool(3, [])).toEqual([]);
   });
 });
