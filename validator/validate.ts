@@ -271,7 +271,13 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   A.region(PAGE_WORD_REGION, ss.pagesAddr, 0, 4);
   tables.forEach((e, t) => A.region(tableRegion(t), tableBases[t]!.base, 0, e.length * TABLE_ENTRY_BYTES));
   A.region(STACK_REGION, entrySp, -STACK_BELOW, STACK_ABOVE);
-  const ival = (base: ZBV, size: bigint) => ({ lo: A.zext(base, 64), hi: A.add(A.zext(base, 64), A.bv(size, 64)) });
+  const ival = (base: ZBV, size: bigint) => ({ base, size, lo: A.zext(base, 64), hi: A.add(A.zext(base, 64), A.bv(size, 64)) });
+  /**
+   * `x` lies in the region: its offset from the base, modulo 2^32, is below the size. The same as
+   * [lo, hi) under the fixed premise that the region does not wrap, and easier for Z3: in `base + i - base`
+   * the base cancels, so no carry out of the address needs reasoning about.
+   */
+  const inSpan = (x: ZBV, r: { base: ZBV; size: bigint }): ZBool => A.ult(A.zext(A.sub(x, r.base), 64), A.bv(r.size, 64));
   /** The 32-bit address `x` lies in the 64-bit interval [lo, hi). */
   const inInterval = (x: ZBV, r: { lo: ZBV; hi: ZBV }): ZBool => {
     const k = A.zext(x, 64);
@@ -450,7 +456,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
    * above SP after the storing instruction (below SP an exception entry may overwrite it) and below the
    * top of the stack window. Anything else is a wild write the WASM program never made.
    */
-  const writable = new Map<string, { lo: ZBV; hi: ZBV }>([
+  const writable = new Map<string, ReturnType<typeof ival>>([
     ...(hasMemory ? ([[LINEAR_MEMORY, regions[0]!], [PAGE_WORD_REGION, regions[2]!]] as const) : []),
     ...(definedGlobals > 0 ? ([[GLOBALS_REGION, regions[1]!]] as const) : []),
     ...imported.map((g, i) => [importedRegion(g), regions[3 + i]!] as const),
@@ -468,7 +474,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     const r = A.regionOf(st.addr, facts);
     if (r === STACK_REGION) return liveFrame(st);
     const w = r === undefined ? undefined : writable.get(r);
-    return w ? inInterval(st.addr, w) : storeAllowed(st);
+    return w ? inSpan(st.addr, w) : storeAllowed(st);
   };
 
   // --- the regions ---
@@ -575,7 +581,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       if (region === undefined) return undefined;
       const interval = writable.get(region) ?? readOnly.get(region)!;
       const name = `${st.label}: ${kind} at ${hex(at)} lies in ${region}`;
-      const r = await prove(A.ctx, name, st.address, [...base, ...cond], A.boolAnd(...addrs.map((x) => inInterval(x, interval))), symbols, opts);
+      const r = await prove(A.ctx, name, st.address, [...base, ...cond], A.boolAnd(...addrs.map((x) => inSpan(x, interval))), symbols, opts);
       if (r.result.answer !== 'unsat') return undefined;
       obligations.push(r.result);
       return region;
@@ -585,7 +591,7 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     // its later terms rely on it. The semantics guarantees it under the memory invariant; a failure is unknown.
     for (const p of new Set(wpaths.flatMap((wp) => wp.placements))) {
       const name = `${st.label}: wasm access at offset ${p.at} lies in linear memory`;
-      const goal = A.boolAnd(...p.addrs.map((x) => inInterval(x, regions[0]!)));
+      const goal = A.boolAnd(...p.addrs.map((x) => inSpan(x, regions[0]!)));
       // Its own bounds check should be premise enough (fewer premises prove more); else the whole path.
       const narrow = await prove(A.ctx, name, st.address, [...base, ...p.own], goal, symbols, opts);
       const r = narrow.result.answer === 'unsat' ? narrow : await prove(A.ctx, name, st.address, [...base, ...p.cond], goal, symbols, opts);
