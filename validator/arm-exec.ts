@@ -60,8 +60,6 @@ export interface APath {
  */
 export type PlaceAccess = (cond: readonly ZBool[], addrs: readonly ZBV[], at: number, kind: 'load' | 'store') => Promise<string | undefined>;
 
-
-
 export interface Store {
   addr: ZBV;
   sp: ZBV;

@@ -532,14 +532,14 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
     const stack = types.map((t, j) => A.bvVar(`${tag}.stack${j}`, t === 'i32' ? 32 : 64));
     const r = freshRegs(tag);
     // The frame's register part is substituted, not assumed: SP and the callee-saved registers not in the frame.
+    const pinned = [13, ...[...CALLEE_SAVED, 14].filter((k) => !fc.frame.saved.includes(k))];
     r[13] = A.sub(entry.sp, A.bv(frameBytes, 32));
-    for (const k of [...CALLEE_SAVED, 14]) if (!fc.frame.saved.includes(k)) r[k] = entryValue(k)!;
+    for (const k of pinned.slice(1)) r[k] = entryValue(k)!;
     // A register fact on a register still free is substituted too (its premise below is then trivially true):
     // an address it holds becomes a state symbol plus a constant, whose region the memory model sees.
-    const fresh = freshRegs(tag);
     for (const f of c.cp.facts ?? []) {
       const loc = factLoc(c, f);
-      if (loc.kind === 'reg' && Number.isInteger(loc.reg) && r[loc.reg]?.id() === fresh[loc.reg]?.id()) r[loc.reg] = factValue(c, f)[0];
+      if (loc.kind === 'reg' && Number.isInteger(loc.reg) && loc.reg >= 0 && loc.reg <= 14 && !pinned.includes(loc.reg)) r[loc.reg] = factValue(c, f)[0];
     }
     const w: WState = { locals, stack, mem: m };
     const slot = slotsOf(r[13]!, m);
