@@ -5,7 +5,7 @@
  * lemma is proved (a refuted or unknown lemma is a failure).
  */
 import type { Command } from 'commander';
-import { z3Context } from '../../spec/bv/z3.ts';
+import { withZ3Context } from '../../spec/bv/z3.ts';
 import { LEMMAS, type Lemma } from '../../proofs/lemmas/index.ts';
 import { proveLemma, type LemmaResult } from '../../proofs/prove.ts';
 import { ASSUMPTIONS } from '../../proofs/assumptions.ts';
@@ -16,7 +16,6 @@ export interface ProofsOptions {
 }
 
 export async function proofsCommand(opts: ProofsOptions, out: (line: string) => void = (l) => console.log(l)): Promise<number> {
-  const ctx = await z3Context();
   const lemmas: Lemma[] = LEMMAS.filter((l) => !opts.filter || l.name.includes(opts.filter));
   const w = Math.max(5, ...lemmas.map((l) => l.name.length));
   out(`${'lemma'.padEnd(w)}  ${'theory'.padEnd(6)}  ${'result'.padEnd(8)}  ${'time'.padStart(9)}  ${'rlimit'.padStart(11)}  obligations`);
@@ -24,7 +23,8 @@ export async function proofsCommand(opts: ProofsOptions, out: (line: string) => 
   let failed = 0;
   const results: LemmaResult[] = [];
   for (const l of lemmas) {
-    const r = await proveLemma(ctx, l);
+    // A context per lemma: its terms are freed as soon as the lemma is done (spec/bv/z3.ts).
+    const r = await withZ3Context((ctx) => proveLemma(ctx, l));
     results.push(r);
     if (r.answer === 'proved') passed++;
     else failed++;

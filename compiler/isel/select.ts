@@ -52,7 +52,10 @@ interface Ctl {
   label: Label;
   /** Stack height below the construct's params. */
   height: number;
-  /** Registers that carry the values of a branch to `label` (loop: its params; otherwise its results). */
+  /**
+   * Registers that carry the values of a branch to `label` (loop: its params; otherwise its results). The
+   * function's are the ABI result registers and its label is the exit cut point itself.
+   */
   targets: Val[];
   results: IntType[];
   /** Some branch targets `label` (so it must be placed and is a join). */
@@ -267,16 +270,18 @@ class Lowerer {
     }
     this.b.hoistAt = this.b.code.length;
 
-    const fctl: Ctl = { kind: 'func', label: this.b.label(), height: 0, targets: results.map((r) => this.fresh(r)), results, branched: false, offset: this.func.byteOffset };
+    // `return` (and a branch to the body's depth) moves the results into their registers (spec/abi/aapcs.ts
+    // `resultLocations`) and jumps to the exit cut point itself. Jumping to a label before the moves instead
+    // could land on the address of a join cut placed just before them (`block .. end local.get n`): the
+    // machine path would stop at that join while the WASM path runs to the exit, and the validator refutes.
+    const fctl: Ctl = { kind: 'func', label: this.b.label(), height: 0, targets: resultLocs.map(physical), results, branched: false, offset: this.func.byteOffset };
     this.ctls.push(fctl);
     this.lowerBody(this.func.body);
     if (this.reachable) this.moveTo(fctl.targets, this.popN(results.length));
     if (this.reachable || fctl.branched) {
       this.stack = [];
-      this.b.place(fctl.label);
-      // The results go to their registers (spec/abi/aapcs.ts `resultLocations`); the exit marker reads them.
-      fctl.targets.forEach((t, i) => this.b.assign(physical(resultLocs[i]!), t));
-      this.cut('exit', this.b.label(), { offset: this.func.byteOffset, position: 'after' }, resultLocs.map(resultValueLoc));
+      // The exit marker reads the result registers.
+      this.cut('exit', fctl.label, { offset: this.func.byteOffset, position: 'after' }, resultLocs.map(resultValueLoc));
       const marker = this.b.emit({ op: 'nop' });
       this.b.implicit.set(marker, { uses: resultLocs.flatMap((l) => (l.kind === 'reg' ? [l.reg] : [l.lo, l.hi])), defs: [] });
     }
@@ -433,8 +438,9 @@ class Lowerer {
         const ctl = this.target(ins.depth);
         const n = ctl.targets.length;
         if (n === 0) b.branchOn(cond, true, ctl.label, ctl.kind !== 'loop');
-        else if (ctl.kind === 'loop') {
-          // The loop's param registers still hold live stack values on the fall-through path: move only when taken.
+        else if (ctl.kind === 'loop' || ctl.kind === 'func') {
+          // The loop's param registers still hold live stack values on the fall-through path, the result
+          // registers r0-r3 params or call values: move only when taken.
           const skip = b.label();
           b.branchOn(cond, false, skip, true);
           this.moveTo(ctl.targets, this.stack.slice(this.stack.length - n));

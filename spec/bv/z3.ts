@@ -4,6 +4,7 @@
  * interpreters, under this implementation.
  */
 import { init, type Context } from 'z3-solver';
+import { createApi } from 'z3-solver/build/high-level/index.js';
 import type { Algebra } from './algebra.ts';
 
 export type Z3Context = Context<'main'>;
@@ -13,9 +14,9 @@ export type ZBool = ReturnType<Ctx['Bool']['const']>;
 export type ZMem = ReturnType<Ctx['Array']['const']>;
 
 export type Z3Api = Awaited<ReturnType<typeof init>>;
+type LowLevel = Z3Api['Z3'];
 
 let api: Promise<Z3Api> | undefined;
-let ready: Promise<Z3Context> | undefined;
 
 /**
  * The process-wide Z3 instance (z3-solver's init costs ~150 ms and each init is a separate wasm heap
@@ -26,10 +27,116 @@ export function z3Api(): Promise<Z3Api> {
   return api;
 }
 
-/** The process-wide Z3 context. */
-export function z3Context(): Promise<Z3Context> {
-  ready ??= z3Api().then(({ Context }) => new Context('main'));
-  return ready;
+/*
+ * Z3 contexts with explicit lifetimes: the only contexts warden makes (validator, lemma library, tests).
+ *
+ * z3-solver releases each term, solver and model, and deletes each context, from JS finalizers. That breaks
+ * in two ways. (1) A finalizer runs whenever the event loop is idle, which is exactly while `await
+ * solver.check()` runs Z3 on a pthread over the same wasm heap; Z3 is built single-threaded (no locks), so a
+ * `dec_ref` freeing terms on the main thread while the solver thread makes terms in the same context corrupts
+ * Z3's heap. Seen under load: "memory access out of bounds", "Sort mismatch ... sort is null", an abort growing
+ * the 2 GiB heap from ast_manager::compact_memory, then every later check in the process failing (CI lost the
+ * lemma library's Z3 this way; tests/proofs/gc-stress.ts reproduces it in about a minute by forcing GC).
+ * (2) Finalizers run late and in no set order: contexts pile up in the fixed 2 GiB heap (a 300-function run
+ * reached it), and a term's `dec_ref` after its context's `del_context` writes to freed memory.
+ *
+ * So these contexts come from z3-solver's own `createApi` given an inert FinalizationRegistry: nothing is ever
+ * released behind the program's back. Terms are never released one by one (a context lives for one unit of
+ * work: a function validated, a lemma proved, a test file); explicit `release()` calls (solvers, models) still
+ * free at once; everything else dies with the context, deleted by `close()` once no solver call on it is still
+ * running (deleting it under a running check is the other way to get "memory access out of bounds"). A solver
+ * call on a closed context throws instead of touching freed memory.
+ *
+ * A context per unit of work also keeps verdicts reproducible: Z3's term ids, on which its simplifications
+ * depend, never carry over from one function to another (with one shared context the rlimit spent on the same
+ * obligation varied up to 3x with what was validated before).
+ */
+
+/** A Z3 context and the means to delete it (with every term made in it). */
+export interface ScopedZ3Context {
+  readonly ctx: Z3Context;
+  /** Waits for the context's running solver calls, then deletes it. Idempotent. */
+  close(): Promise<void>;
+}
+
+class NoFinalizers {
+  register(): void {}
+  unregister(): boolean {
+    return false;
+  }
+}
+
+interface Scoped {
+  Context: new (name: string) => Z3Context;
+  Z3: LowLevel;
+  /** Per live context: its solver calls still running (they run on a pthread). */
+  running: Map<number, Set<Promise<unknown>>>;
+  closed: Set<number>;
+}
+
+let scoped: Promise<Scoped> | undefined;
+
+function scopedApi(): Promise<Scoped> {
+  scoped ??= z3Api().then(({ Z3, em }) => {
+    const running = new Map<number, Set<Promise<unknown>>>();
+    const closed = new Set<number>();
+    // The low-level calls that run off the main thread are the ones going through emscripten's async_call
+    // (solver_check, simplify, ...): each is tracked per context, and refused on a closed one.
+    const tracked = Object.create(Z3) as Record<string, unknown>;
+    for (const [key, f] of Object.entries(Z3)) {
+      if (typeof f !== 'function' || !String(f).includes('async_call')) continue;
+      tracked[key] = (c: number, ...rest: unknown[]): Promise<unknown> => {
+        if (closed.has(c)) return Promise.reject(new Error(`Z3 ${key}: its context was closed (a solver call outlived its withZ3Context)`));
+        const p = (f as (...a: unknown[]) => Promise<unknown>).call(Z3, c, ...rest);
+        const set = running.get(c);
+        if (set) {
+          set.add(p);
+          const done = () => void set.delete(p);
+          p.then(done, done);
+        }
+        return p;
+      };
+    }
+    // createApi makes its one FinalizationRegistry when called: hand it one that never runs anything.
+    const real = globalThis.FinalizationRegistry;
+    globalThis.FinalizationRegistry = NoFinalizers as unknown as FinalizationRegistryConstructor;
+    try {
+      const high = createApi(tracked as unknown as LowLevel, em);
+      return { Context: high.Context as unknown as Scoped['Context'], Z3, running, closed };
+    } finally {
+      globalThis.FinalizationRegistry = real;
+    }
+  });
+  return scoped;
+}
+
+let made = 0;
+
+/** A fresh Z3 context that lives until `close()` (for a test file's beforeAll/afterAll; else use withZ3Context). */
+export async function openZ3Context(): Promise<ScopedZ3Context> {
+  const { Context, Z3, running, closed } = await scopedApi();
+  const ctx = new Context(`warden-${made++}`);
+  const ptr = ctx.ptr as unknown as number;
+  closed.delete(ptr); // the allocator may hand a closed context's address to a new one
+  running.set(ptr, new Set());
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    for (let calls = running.get(ptr); calls && calls.size > 0; ) await Promise.allSettled([...calls]);
+    running.delete(ptr);
+    closed.add(ptr);
+    Z3.del_context(ctx.ptr);
+  };
+  return { ctx, close: () => (closing ??= close()) };
+}
+
+/** Run `f` with a fresh Z3 context, deleted (with every term made in it) when `f` settles. */
+export async function withZ3Context<T>(f: (ctx: Z3Context) => Promise<T>): Promise<T> {
+  const scope = await openZ3Context();
+  try {
+    return await f(scope.ctx);
+  } finally {
+    await scope.close();
+  }
 }
 
 /** Bytes Z3 has allocated and not freed in this process (its own allocator's count; for measurements). */

@@ -100,4 +100,34 @@ describe('fuzzer regressions', () => {
         (i32.store8 (i32.const 7) (i32.wrap_i64 (local.get 1)))
         (i32.shl (local.get 0) (i32.wrap_i64 (local.get 1)))))`)).toEqual(['proved']);
   });
+
+  it('F9 (bench_base64): a `return` jumps to the exit cut point, not onto a join placed just before the result moves', async () => {
+    // `block .. (return (i32.const 1)) end (local.get 2)`: the return jumped to the label before `mov r0, r2`,
+    // at the address of the block's join; the machine path stopped there while the WASM path ran to the exit
+    // ("same successor" refuted, replay not reproduced). br_if and br_table to the body's depth likewise.
+    const wat = `(module
+      (func (export "ret") (param i32 i32) (result i32) (local i32)
+        (local.set 2 (i32.const 7))
+        (block
+          (br_if 0 (i32.eqz (local.get 0)))
+          (local.set 2 (i32.add (local.get 1) (i32.const 3)))
+          (br_if 0 (local.get 1))
+          (return (i32.const 1)))
+        (local.get 2))
+      (func (export "brif") (param i32 i32) (result i32)
+        (block (drop (br_if 1 (local.get 1) (local.get 0))))
+        (i32.add (local.get 0) (local.get 1)))
+      (func (export "table") (param i32 i64) (result i64)
+        (i64.mul (block (result i64) (br_table 0 1 (local.get 1) (local.get 0))) (i64.const 3))))`;
+    expect(await verdicts(wat)).toEqual(['proved', 'proved', 'proved']);
+    const c = await compileWat(wat);
+    const calls = EDGE32.slice(0, 4).flatMap((a): Call[] => [
+      { name: 'ret', args: [a, 0n] }, { name: 'ret', args: [a, 5n] },
+      { name: 'brif', args: [a, 9n] },
+      { name: 'table', args: [a, 0x1_0000_0002n] },
+    ]);
+    const rows = await differential(c, calls);
+    expect(rows.filter((r) => r.arm !== r.v8)).toEqual([]);
+    expect(rows.map((r) => r.v8)).toContain('ok 1'); // the return path ran
+  });
 });

@@ -5,15 +5,12 @@
  * tests/proofs/lemmas.test.ts with the whole library.)
  */
 import { describe, expect, it } from 'vitest';
-import { z3Context, type Z3Context } from '../../spec/bv/z3.ts';
+import { withZ3Context } from '../../spec/bv/z3.ts';
 import { udivmod64Obligations } from '../../proofs/runtime/udivmod64-proof.ts';
 import { proveObligation } from '../../proofs/prove.ts';
 import { encodeFunction } from '../../compiler/target/encode.ts';
 import { udivmod64 } from '../../compiler/runtime/divmod64.ts';
 import type { MInstr, PReg } from '../../compiler/target/insn.ts';
-
-let ctxP: Promise<Z3Context> | undefined;
-const ctx = () => (ctxP ??= z3Context());
 
 function variant(edit: (code: MInstr<PReg>[]) => void): Uint8Array {
   const code = udivmod64();
@@ -23,10 +20,11 @@ function variant(edit: (code: MInstr<PReg>[]) => void): Uint8Array {
 
 /** The answers of the obligations whose name contains `only` (one per path: names repeat). */
 async function answers(bytes: Uint8Array, only: string): Promise<string[]> {
-  const c = await ctx();
-  const out: string[] = [];
-  for (const ob of udivmod64Obligations(c, bytes).filter((o) => o.name.includes(only))) out.push((await proveObligation(c, ob, 'QF_ABV', 20_000_000)).answer);
-  return out;
+  return withZ3Context(async (c) => {
+    const out: string[] = [];
+    for (const ob of udivmod64Obligations(c, bytes).filter((o) => o.name.includes(only))) out.push((await proveObligation(c, ob, 'QF_ABV', 20_000_000)).answer);
+    return out;
+  });
 }
 
 describe('runtime.udivmod64 refutes wrong routines', () => {

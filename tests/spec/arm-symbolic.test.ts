@@ -9,9 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concrete, SparseMemory, type CBV } from '../../spec/bv/concrete.ts';
-import { z3Algebra, z3Context, type Z3Algebra, type ZBool, type ZBV, type ZMem } from '../../spec/bv/z3.ts';
+import { openZ3Context, z3Algebra, type ScopedZ3Context, type Z3Algebra, type ZBool, type ZBV, type ZMem } from '../../spec/bv/z3.ts';
 import type { ArmInstr } from '../../spec/arm/ast.ts';
 import { decodeThumb } from '../../spec/arm/decode.ts';
 import { itAfter } from '../../spec/arm/it.ts';
@@ -77,11 +77,14 @@ bne 1f
 `;
 
 let Z: Z3Algebra;
+let scope: ScopedZ3Context;
+afterAll(() => scope?.close());
 let instrs: { instr: ArmInstr; address: number; it: number }[];
 const BASE = 0x2000;
 
 beforeAll(async () => {
-  Z = z3Algebra(await z3Context());
+  scope = await openZ3Context();
+  Z = z3Algebra(scope.ctx);
   const dir = mkdtempSync(join(tmpdir(), 'arm-sym-'));
   writeFileSync(join(dir, 't.s'), `.syntax unified\n.thumb\n${CORPUS}`);
   execFileSync('arm-none-eabi-as', ['-mcpu=cortex-m4', '-mthumb', '-o', join(dir, 't.o'), join(dir, 't.s')]);

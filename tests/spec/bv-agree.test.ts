@@ -4,15 +4,18 @@
  * Z3 term simplified to a numeral. Z3 is the oracle here for SMT-LIB corner
  * cases (division by zero, over-wide shifts) that the concrete side mimics.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { concrete, CBV, SparseMemory } from '../../spec/bv/concrete.ts';
-import { z3Algebra, z3Context, type Z3Algebra, type ZBV } from '../../spec/bv/z3.ts';
+import { openZ3Context, z3Algebra, type ScopedZ3Context, type Z3Algebra, type ZBV } from '../../spec/bv/z3.ts';
 import * as D from '../../spec/bv/derived.ts';
 
 let Z: Z3Algebra;
+let scope: ScopedZ3Context;
+afterAll(() => scope?.close());
 beforeAll(async () => {
-  Z = z3Algebra(await z3Context());
+  scope = await openZ3Context();
+  Z = z3Algebra(scope.ctx);
 });
 
 async function z3Value(term: ZBV): Promise<bigint> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { concrete as A, FlatMemory, type CBV } from '../../spec/bv/concrete.ts';
-import { z3Algebra, z3Context } from '../../spec/bv/z3.ts';
+import { withZ3Context, z3Algebra } from '../../spec/bv/z3.ts';
 import { numeric, load, store, memoryGrow, pagesToBytes, effectiveAddress } from '../../spec/wasm/semantics.ts';
 import type { NumericOp } from '../../spec/wasm/ast.ts';
 import { NUMERIC_OPS } from '../../spec/wasm/opcodes.ts';
@@ -106,8 +106,8 @@ describe('integer semantics (concrete)', () => {
 });
 
 describe('the same rules under Z3', () => {
-  it('every numeric rule builds terms, and Z3 agrees with the concrete run on sample operands', async () => {
-    const Z = z3Algebra(await z3Context());
+  it('every numeric rule builds terms, and Z3 agrees with the concrete run on sample operands', () => withZ3Context(async (ctx) => {
+    const Z = z3Algebra(ctx);
     const solver = new Z.ctx.Solver();
     const samples: [bigint, bigint][] = [[0x80000000n, 0xffffffffn], [5n, 0n], [0x12345678n, 33n]];
     for (const op of NUMERIC_OPS) {
@@ -131,10 +131,10 @@ describe('the same rules under Z3', () => {
         }
       }
     }
-  });
+  }));
 
-  it('the bounds check with a symbolic memory size', async () => {
-    const Z = z3Algebra(await z3Context());
+  it('the bounds check with a symbolic memory size', () => withZ3Context(async (ctx) => {
+    const Z = z3Algebra(ctx);
     const pages = Z.bvVar('pages', 32);
     const addr = Z.bvVar('addr', 32);
     const { traps } = effectiveAddress(Z, pagesToBytes(Z, pages), 4, addr, 4);
@@ -146,5 +146,5 @@ describe('the same rules under Z3', () => {
     const s2 = new Z.ctx.Solver();
     s2.add(Z.ule(pages, Z.bv(65536, 32)), Z.eq(addr, Z.bv(0xfffffffc, 32)), Z.boolNot(traps[0]!.when));
     expect(await s2.check()).toBe('unsat');
-  });
+  }));
 });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { z3AllocatedBytes } from '../../spec/bv/z3.ts';
+import { withZ3Context, z3AllocatedBytes } from '../../spec/bv/z3.ts';
 import { withContext } from '../../validator/context.ts';
 import { cert, fn, funcCert, hasToolchain, summary, validate } from './harness.ts';
 
 const MiB = 1 << 20;
 
-describe('validator Z3 contexts (context.ts)', () => {
+describe('explicit-lifetime Z3 contexts (spec/bv/z3.ts, the validator\'s context.ts)', () => {
   it('a context and everything made in it are freed when its function is done', async () => {
     const before = await z3AllocatedBytes();
     let inside = 0;
@@ -30,6 +30,26 @@ describe('validator Z3 contexts (context.ts)', () => {
       throw new Error('boom');
     })).rejects.toThrow('boom');
     expect((await z3AllocatedBytes()) - before).toBeLessThan(64 * 1024);
+  });
+
+  it('a context is deleted only once its running check is done; a check on a deleted context is refused', async () => {
+    let solver: { check(): Promise<string> } | undefined;
+    let settled = false;
+    let pending: Promise<string> | undefined;
+    await withZ3Context(async (ctx) => {
+      // Factoring a 64-bit product of two 32-bit numbers: about a second of Z3 on a pthread.
+      const [x, y] = [ctx.BitVec.const('x', 64), ctx.BitVec.const('y', 64)];
+      const top = ctx.BitVec.val(1n << 32n, 64);
+      const s = new ctx.Solver('QF_BV');
+      s.add(x.mul(y).eq(ctx.BitVec.val(((1n << 32n) - 5n) * ((1n << 32n) - 17n), 64)), x.ugt(1), y.ugt(1), x.ult(top), y.ult(top));
+      solver = s;
+      pending = s.check();
+      pending.then(() => (settled = true), () => (settled = true));
+      await new Promise((r) => setTimeout(r, 0)); // the check is on its thread now; f settles under it
+    });
+    expect(settled).toBe(true);
+    expect(await pending).toBe('sat');
+    await expect(solver!.check()).rejects.toThrow('its context was closed');
   });
 });
 

@@ -1,13 +1,13 @@
 /** Rewrite lemmas are proved for all inputs, and i64.mul from halves validates through them. */
 import { describe, expect, it } from 'vitest';
-import { z3Context } from '../../spec/bv/z3.ts';
+import { withZ3Context } from '../../spec/bv/z3.ts';
 import { LEMMAS, proveLemma, type LemmaName } from '../../validator/lemmas.ts';
 import { cert, fn, funcCert, hasToolchain, summary, validate } from './harness.ts';
 
 describe('lemmas', () => {
   for (const name of Object.keys(LEMMAS) as LemmaName[]) {
     it(`proves ${name} over the integers`, async () => {
-      expect(await proveLemma(await z3Context(), name)).toBe('unsat');
+      expect(await withZ3Context((ctx) => proveLemma(ctx, name))).toBe('unsat');
     });
   }
 });
