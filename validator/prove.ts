@@ -5,6 +5,7 @@
  * fresh solver with an explicit logic and an `rlimit` (never wall time), so
  * that the answer is reproducible.
  */
+import { Z3_decl_kind } from 'z3-solver';
 import type { Z3Context, ZBool, ZBV } from '../spec/bv/z3.ts';
 import type { Counterexample, ObligationResult } from './verdict.ts';
 
@@ -38,8 +39,8 @@ export async function prove(
   const solver = new ctx.Solver('QF_ABV');
   try {
     solver.set('rlimit', opts.rlimit);
-    for (const p of premises) solver.add(p);
-    solver.add(ctx.Not(goal));
+    for (const p of premises) solver.add(flattened(ctx, p));
+    solver.add(flattened(ctx, ctx.Not(goal)));
     // Taken before check(): afterwards Z3 prints its preprocessing (`model-add`), which is not SMT-LIB2.
     // Exported as QF_AUFBV: the same assertions, but i64 div/rem obligations declare uninterpreted
     // functions (udiv64.uf), which a strict solver (cvc5) refuses under QF_ABV.
@@ -71,6 +72,52 @@ export async function prove(
   }
 }
 
+/** Operators that are associative, and n-ary in Z3 and in SMT-LIB2. */
+const ASSOCIATIVE = new Set<number>([Z3_decl_kind.Z3_OP_AND, Z3_decl_kind.Z3_OP_OR, Z3_decl_kind.Z3_OP_BADD, Z3_decl_kind.Z3_OP_BMUL, Z3_decl_kind.Z3_OP_BAND, Z3_decl_kind.Z3_OP_BOR, Z3_decl_kind.Z3_OP_BXOR]);
+
+type Term = ZBool | ZBV;
+/** Per context: term id -> its flattened form (a validator context never frees a term, so ids are stable). */
+const flatCache = new WeakMap<Z3Context, Map<number, Term>>();
+
+/**
+ * The term with nested applications of an associative operator made one: (bvadd (bvadd a b) c) becomes
+ * (bvadd a b c). An equal term, and the query Z3's QF_ABV solver is given: the algebra builds every
+ * operation binary, and on the nested form the solver can spend orders of magnitude more (a value
+ * claim of the bench's scaling function exhausted rlimit 50M nested and took 7,700 flattened). SMT-LIB2
+ * prints both forms as the flat one, so the exported query is the same text either way.
+ */
+export function flattened<T extends Term>(ctx: Z3Context, t: T): T {
+  let cache = flatCache.get(ctx);
+  if (!cache) flatCache.set(ctx, (cache = new Map()));
+  const go = (x: Term): Term => {
+    const hit = cache.get(x.id());
+    if (hit) return hit;
+    let r = x;
+    const n = ctx.isApp(x) ? x.numArgs() : 0;
+    if (n > 0) {
+      const decl = x.decl();
+      const assoc = ASSOCIATIVE.has(decl.kind());
+      const args: Term[] = [];
+      let changed = false;
+      for (let i = 0; i < n; i++) {
+        const a = x.arg(i) as Term;
+        const f = go(a);
+        changed ||= f.id() !== a.id();
+        if (assoc && ctx.isApp(f) && f.numArgs() > 0 && f.decl().id() === decl.id()) {
+          for (let j = 0; j < f.numArgs(); j++) args.push(f.arg(j) as Term);
+          changed = true;
+        } else args.push(f);
+      }
+      // FuncDecl.call checks the declared arity (2 for these operators); Z3 itself takes them n-ary.
+      if (changed) r = (assoc ? Object.create(decl, { arity: { value: () => args.length }, domain: { value: () => decl.domain(0) } }) : decl).call(...args) as Term;
+    }
+    cache.set(x.id(), r);
+    cache.set(r.id(), r);
+    return r;
+  };
+  return go(t) as T;
+}
+
 function rlimitCount(solver: { statistics(): { get(key: string): number; release(): void } }): number {
   const stats = solver.statistics();
   try {
@@ -87,7 +134,7 @@ export async function consistent(ctx: Z3Context, premises: ZBool[], opts: ProveO
   const solver = new ctx.Solver('QF_ABV');
   try {
     solver.set('rlimit', opts.rlimit);
-    for (const p of premises) solver.add(p);
+    for (const p of premises) solver.add(flattened(ctx, p));
     return await solver.check();
   } finally {
     solver.release();
