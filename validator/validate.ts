@@ -54,10 +54,22 @@ export const ASSUMPTIONS: readonly string[] = [
   'several results are returned in r0-r3 laid out like parameters (spec/abi/aapcs.ts resultLocations, a warden convention beyond AAPCS), by callees as by the function itself',
 ];
 
+/**
+ * The rlimit of a query that asks several claims at once: such a query is a shortcut, and when it is not
+ * answered unsat its claims are asked again in smaller queries, which then decide (at the full rlimit).
+ */
+const BATCH_RLIMIT = 5_000_000;
 const STACK_BELOW = 1 << 20;
 const STACK_ABOVE = 1 << 12;
 
 export interface ValidateOptions extends Partial<ProveOptions> {
+  /**
+   * Ask several claims in one query first; with false every claim is its own query, as the one-by-one
+   * fallback asks them (many more queries). Off by default when the queries are exported (`smt2`): each
+   * exported obligation is then one claim, which a second solver re-checks on its own (cvc5 gives no
+   * answer within minutes on some batches whose claims it proves in seconds one by one).
+   */
+  batch?: boolean;
   /** Replays a counterexample on the concrete interpreters; without it, `replay` stays `pending`. */
   replay?: ReplayHook;
   /** Called after each function's verdict (e.g. a progress bar); `ms` is the function's validation wall time. */
@@ -95,7 +107,7 @@ export async function validateObject(wasm: Uint8Array, object: Uint8Array, optio
     const verdict = await withContext(async (ctx): Promise<Verdict> => {
       try {
         if (fc.length !== 1) refuse({ kind: 'certificate', detail: `${fc.length} certificate entries for function ${func}` });
-        const v = await validateFunction({ A: validatorAlgebra(ctx), module, wasm, elf, cert: cert.cert, fc: fc[0]!, nImports, opts, obligations });
+        const v = await validateFunction({ A: validatorAlgebra(ctx), module, wasm, elf, cert: cert.cert, fc: fc[0]!, nImports, opts, batching: options.batch ?? !opts.smt2, obligations });
         if (v.kind === 'refuted') v.counterexample.replay = options.replay ? await options.replay(v) : builtinReplay(module, elf, v);
         return v;
       } catch (e) {
@@ -118,6 +130,7 @@ interface FnInput {
   fc: FunctionCertificate;
   nImports: number;
   opts: ProveOptions;
+  batching: boolean;
   /** Filled as obligations are discharged (kept on refusal too). */
   obligations: ObligationResult[];
 }
@@ -139,7 +152,7 @@ interface EntrySyms {
 }
 
 async function validateFunction(inp: FnInput): Promise<Verdict> {
-  const { A, module, elf, cert, fc, opts } = inp;
+  const { A, module, elf, cert, fc, opts, batching } = inp;
   const func = fc.index;
   const flat = flatten(module, inp.wasm, func);
 
@@ -575,23 +588,46 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
      * proof under the path so far; a proof that fails only leaves the access region-less. A placed store
      * lies in memory storeAllowed permits, so the proof stands for its store-discipline obligation too.
      */
-    const place: PlaceAccess = async (cond, addrs, at, kind) => {
+    const placeIn = (addrs: readonly ZBV[], kind: 'load' | 'store') => {
       const hint = A.regionHint(addrs[0]!);
       const region = hint !== undefined && (writable.has(hint) || (kind === 'load' && readOnly.has(hint))) ? hint : hasMemory ? LINEAR_MEMORY : undefined;
       if (region === undefined) return undefined;
       const interval = writable.get(region) ?? readOnly.get(region)!;
-      const name = `${st.label}: ${kind} at ${hex(at)} lies in ${region}`;
-      const r = await prove(A.ctx, name, st.address, [...base, ...cond], A.boolAnd(...addrs.map((x) => inSpan(x, interval))), symbols, opts);
+      return { region, goal: A.boolAnd(...addrs.map((x) => inSpan(x, interval))) };
+    };
+    const place: PlaceAccess = async (cond, addrs, at, kind) => {
+      const where = placeIn(addrs, kind);
+      if (where === undefined) return undefined;
+      const r = await prove(A.ctx, `${st.label}: ${kind} at ${hex(at)} lies in ${where.region}`, st.address, [...base, ...cond], where.goal, symbols, opts);
       if (r.result.answer !== 'unsat') return undefined;
       obligations.push(r.result);
-      return region;
+      return where.region;
     };
-    const apaths = await runArm(aenv, st.address, a, place);
+    // First every access is taken as placed, and all the placements are proved in one query; only when that
+    // fails are the paths run again, each access placed by a proof of its own (a failed proof leaves it
+    // region-less). So no path relies on a placement that is not proved.
+    const runPlacingAtOnce = async () => {
+      const guessed: Item[] = [];
+      const guess: PlaceAccess = async (cond, addrs, at, kind) => {
+        const where = placeIn(addrs, kind);
+        if (where !== undefined) guessed.push({ claim: { name: `${kind} at ${hex(at)} lies in ${where.region}`, p: where.goal }, given: cond });
+        return where?.region;
+      };
+      const speculative = await runArm(aenv, st.address, a, guess);
+      return (await batch(st.label, base, guessed)) ? speculative : undefined;
+    };
+    const apaths = (batching ? await runPlacingAtOnce() : undefined) ?? (await runArm(aenv, st.address, a, place));
     // The WASM side's linear-memory accesses that did not trap lie in linear memory (wasm-exec.ts Placement):
     // its later terms rely on it. The semantics guarantees it under the memory invariant; a failure is unknown.
-    for (const p of new Set(wpaths.flatMap((wp) => wp.placements))) {
-      const name = `${st.label}: wasm access at offset ${p.at} lies in linear memory`;
-      const goal = A.boolAnd(...p.addrs.map((x) => inSpan(x, regions[0]!)));
+    const placements = [...new Set(wpaths.flatMap((wp) => wp.placements))].map((p) => ({
+      p,
+      claim: { name: `wasm access at offset ${p.at} lies in linear memory`, p: A.boolAnd(...p.addrs.map((x) => inSpan(x, regions[0]!))) },
+    }));
+    // All of them at once first, each under its own bounds check; else one by one.
+    const placedAtOnce = await batch(st.label, base, placements.map(({ p, claim }) => ({ claim, given: p.own })));
+    for (const { p, claim } of placedAtOnce ? [] : placements) {
+      const name = `${st.label}: ${claim.name}`;
+      const goal = claim.p;
       // Its own bounds check should be premise enough (fewer premises prove more); else the whole path.
       const narrow = await prove(A.ctx, name, st.address, [...base, ...p.own], goal, symbols, opts);
       const r = narrow.result.answer === 'unsat' ? narrow : await prove(A.ctx, name, st.address, [...base, ...p.cond], goal, symbols, opts);
@@ -600,48 +636,76 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
         return { kind: 'unknown', func, symbol: fc.symbol, reason: { kind: 'solver', obligation: name, detail: `Z3 answered ${r.result.answer}: a WASM access within the memory size is not shown to lie in the reservation` }, address: st.address, obligations };
       }
     }
-    // Defence in depth: the ARM successor guards must cover every input (spec/arm promises it).
-    if (!(await check(`${st.label}: arm paths exhaustive`, st.address, base, A.boolOr(...apaths.map((ap) => A.boolAnd(...ap.cond))), symbols))) return fail!;
-    for (const [ai, ap] of apaths.entries()) {
+    // What each ARM path must show, each claim with the WASM path condition it is stated under.
+    const paths = apaths.map((ap, ai) => {
       const where = `${st.label} -> ${describeEnd(ap.end, cuts)} [arm path ${ai}]`;
       const matching = wpaths.filter((wp) => sameOutcome(ap.end, wp.end, armCutAt, wasmCutAt, cuts));
-      const pa = [...base, ...ap.cond];
-      if (!(await check(`${where}: same successor`, st.address, pa, A.boolOr(...matching.map((wp) => A.boolAnd(...wp.cond))), symbols))) return fail!;
-      for (const c of ap.pre) if (!(await check(`${where}: ${c.name}`, st.address, pa, c.p, symbols))) return fail!;
-      // One obligation per storing instruction: the same conjunction, but Z3 no longer has to refute every
+      const items: Item[] = [
+        { claim: { name: 'same successor', p: A.boolOr(...matching.map((wp) => A.boolAnd(...wp.cond))) }, given: [] },
+        ...ap.pre.map((claim) => ({ claim, given: [] })),
+      ];
+      // One obligation per storing instruction (in the one-by-one form): Z3 no longer has to refute every
       // store's disjunction of regions in one query (its cost grew with the number of stores on the path).
-      // A frame store is in the live frame whatever the path: try it under the fixed premises alone first (a
-      // proof from fewer premises proves it under all of them); otherwise ask under the path's premises.
       if (ap.end.kind !== 'fault')
         for (const [at, sts] of storesByInstruction(ap.stores)) {
           if (sts.every((x) => ap.facts.get(x.addr.id())?.region === LINEAR_MEMORY)) continue; // placed: proved by `place`
-          const name = `${where}: stores stay in memory, globals, the page word or the live frame (store at ${hex(at)})`;
-          const goal = A.boolAnd(...sts.map((x) => storeAllowedIn(x, ap.facts)));
+          const p = A.boolAnd(...sts.map((x) => storeAllowedIn(x, ap.facts)));
           // The fixed premises are the function's: a goal proved from them once is proved on every path.
-          if (provedFromFixed.has(goal.id())) continue;
-          const quick = await prove(A.ctx, name, st.address, fixed, goal, symbols, opts);
-          if (quick.result.answer === 'unsat') {
-            obligations.push(quick.result);
-            provedFromFixed.set(goal.id(), goal);
-          } else if (!(await check(name, st.address, pa, goal, symbols))) return fail!;
+          if (!provedFromFixed.has(p.id())) items.push({ claim: { name: `stores stay in memory, globals, the page word or the live frame (store at ${hex(at)})`, p, fixed: true }, given: [] });
         }
       for (const wp of matching) {
-        const prem = [...pa, ...wp.cond];
         // Built with both paths' region facts (proved above, under premises these claims carry).
         const claims = A.withRegionFacts(new Map([...ap.facts, ...wp.facts]), () => outcomeClaims(ap, wp, `${st.label}.${ai}`)).value;
-        for (const c of claims) {
-          if (c.orElse) {
-            // A sufficient form first (see memoryClaims); the claim itself decides when it is not shown.
-            const quick = await prove(A.ctx, `${where}: ${c.name}`, st.address, prem, c.p, symbols, opts);
-            if (quick.result.answer === 'unsat') {
-              obligations.push(quick.result);
-              continue;
-            }
-          }
-          const claim = c.orElse ?? c;
-          if (!(await check(`${where}: ${claim.name}`, st.address, prem, claim.p, symbols))) return fail!;
-        }
+        for (const claim of claims) items.push({ claim, given: wp.cond });
       }
+      return { where, premises: [...base, ...ap.cond], cond: ap.cond, items };
+    });
+    // Defence in depth: the ARM successor guards must cover every input (spec/arm promises it).
+    const exhaustive: Claim = { name: 'arm paths exhaustive', p: A.boolOr(...apaths.map((ap) => A.boolAnd(...ap.cond))) };
+    // The whole region in one query first, then each ARM path in one query, then claim by claim: most regions
+    // prove at once, and a query's fixed cost (a fresh solver, the premises asserted again) is paid once
+    // instead of per claim. A batch that is not unsat concludes nothing: the smaller queries decide.
+    if (await batch(st.label, base, [{ claim: exhaustive, given: [] }, ...paths.flatMap((pp) => pp.items.map((i) => ({ ...i, given: [...pp.cond, ...i.given] })))])) continue;
+    if (!(await check(`${st.label}: ${exhaustive.name}`, st.address, base, exhaustive.p, symbols))) return fail!;
+    for (const { where, premises, items } of paths) {
+      if (await batch(where, premises, items)) continue;
+      for (const { claim: c, given } of items) {
+        const prem = [...premises, ...given];
+        const name = `${where}: ${c.name}`;
+        if (c.fixed) {
+          // A frame store is in the live frame whatever the path: try it under the fixed premises alone first (a
+          // proof from fewer premises proves it under all of them); otherwise ask under the path's premises.
+          if (provedFromFixed.has(c.p.id())) continue;
+          const quick = await prove(A.ctx, name, st.address, fixed, c.p, symbols, opts);
+          if (quick.result.answer === 'unsat') {
+            obligations.push(quick.result);
+            provedFromFixed.set(c.p.id(), c.p);
+            continue;
+          }
+        }
+        if (c.orElse) {
+          // A sufficient form first (see memoryClaims); the claim itself decides when it is not shown.
+          const quick = await prove(A.ctx, name, st.address, prem, c.p, symbols, opts);
+          if (quick.result.answer === 'unsat') {
+            obligations.push(quick.result);
+            continue;
+          }
+        }
+        const claim = c.orElse ?? c;
+        if (!(await check(`${where}: ${claim.name}`, st.address, prem, claim.p, symbols))) return fail!;
+      }
+    }
+
+    /** Proves every item in one query, recorded as one obligation naming them all. */
+    async function batch(where: string, premises: ZBool[], items: Item[]): Promise<boolean> {
+      if (items.length === 0) return true;
+      if (!batching) return false;
+      const goal = A.boolAnd(...items.map(({ claim, given }) => (given.length === 0 ? claim.p : A.boolOr(A.boolNot(A.boolAnd(...given)), claim.p))));
+      const names = [...new Set(items.map((i) => i.claim.name))];
+      const all = await prove(A.ctx, items.length === 1 ? `${where}: ${names[0]}` : `${where}: all ${items.length} claims: ${names.join('; ')}`, st.address, premises, goal, symbols, { ...opts, rlimit: Math.min(opts.rlimit, BATCH_RLIMIT) });
+      if (all.result.answer !== 'unsat') return false;
+      obligations.push(all.result);
+      return true;
     }
   }
   return { kind: 'proved', func, symbol: fc.symbol, obligations, lemmas: [...[...wenv.lemmasUsed].map((l) => `${l}: ${LEMMAS[l].statement}`), ...(aenv.runtimeUsed.size > 0 ? [udivmod64LemmaText()] : [])] };
@@ -728,6 +792,14 @@ interface Claim {
   name: string;
   p: ZBool;
   orElse?: Claim;
+  /** Asked under the function's fixed premises alone first (a store's region: see the regions loop). */
+  fixed?: boolean;
+}
+
+/** A claim and the WASM path condition it is stated under (empty: the ARM path's premises suffice). */
+interface Item {
+  claim: Claim;
+  given: readonly ZBool[];
 }
 
 /** A path's byte stores grouped by the instruction that made them, in path order. */

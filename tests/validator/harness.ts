@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Certificate, CutPoint, FunctionCertificate } from '../../spec/abi/certificate.ts';
 import type { Instr } from '../../spec/wasm/ast.ts';
 import { decodeModule } from '../../spec/wasm/decode.ts';
-import { validateObject } from '../../validator/validate.ts';
+import { validateObject, type ValidateOptions } from '../../validator/validate.ts';
 import { hasTool } from '../tools.ts';
 import { watToWasm } from '../wat.ts';
 import type { ValidationReport } from '../../validator/verdict.ts';
@@ -61,10 +61,10 @@ export function instrOffsets(wasm: Uint8Array, definedIndex: number): { op: stri
   return out;
 }
 
-export async function validate(wat: string, asm: string, c: Certificate | ((wasm: Uint8Array) => Certificate)): Promise<ValidationReport> {
+export async function validate(wat: string, asm: string, c: Certificate | ((wasm: Uint8Array) => Certificate), options: ValidateOptions = {}): Promise<ValidationReport> {
   const wasm = await watToWasm(wat);
   const obj = buildObject(asm, typeof c === 'function' ? c(wasm) : c);
-  return validateObject(wasm, obj);
+  return validateObject(wasm, obj, options);
 }
 
 export function summary(r: ValidationReport): string[] {

@@ -132,8 +132,16 @@ describe.runIf(hasToolchain())('stack discipline and wild stores (skipped withou
   // One obligation per storing instruction: 0: sub sp (2)  2: str (2)  4: movw (4)  8: movt (4)  12: the varied store
   // (str r0, [sp, #0] is 2 bytes, str r0, [r1, #-4] is 4)  then str r0, [sp, #0]
   const mixed = (wild: string) => `sub sp, #8\n str r0, [sp, #4]\n movw r1, #:lower16:__warden_memory\n movt r1, #:upper16:__warden_memory\n ${wild}\n str r0, [sp, #0]\n ldr r0, [sp, #4]\n add sp, #8\n bx lr`;
-  it('proves several frame stores, one store obligation per storing instruction, none again for a goal already proved from the fixed premises', async () => {
+  it('proves several frame stores in one query naming every storing instruction (batched)', async () => {
     const r = await validate(ID, fn('f', mixed('str r0, [sp, #0]')), cert([funcCert(0, 'f', { saved: [], size: 8 })]));
+    const v = r.verdicts[0]!;
+    expect(v.kind).toBe('proved');
+    const names = v.kind === 'proved' ? v.obligations.map((o) => o.name).filter((n) => n.includes('stores stay in')) : [];
+    expect(names).toHaveLength(1);
+    expect(names[0]).toMatch(/: all \d+ claims: .*\(store at 0x2\).*\(store at 0xc\).*\(store at 0xe\)/);
+  });
+  it('unbatched: proves several frame stores, one store obligation per storing instruction, none again for a goal already proved from the fixed premises', async () => {
+    const r = await validate(ID, fn('f', mixed('str r0, [sp, #0]')), cert([funcCert(0, 'f', { saved: [], size: 8 })]), { batch: false });
     const v = r.verdicts[0]!;
     expect(v.kind).toBe('proved');
     const names = v.kind === 'proved' ? v.obligations.map((o) => o.name).filter((n) => n.includes('stores stay in')) : [];
