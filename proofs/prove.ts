@@ -28,11 +28,15 @@ export interface LemmaResult {
   obligations: ObligationResult[];
 }
 
-function rlimitCount(solver: { statistics(): { get(key: string): number } }): number {
+function rlimitCount(solver: { statistics(): { get(key: string): number; release(): void } }): number {
+  // Released at once, as the solver and model are: no finalizer frees anything (spec/bv/z3.ts).
+  const stats = solver.statistics();
   try {
-    return solver.statistics().get('rlimit count');
+    return stats.get('rlimit count');
   } catch {
     return 0;
+  } finally {
+    stats.release();
   }
 }
 
@@ -41,7 +45,7 @@ export async function proveObligation(ctx: Z3Context, ob: Obligation, theory: st
   try {
     return await check(ctx, solver, ob, rlimit);
   } finally {
-    // The wasm Z3 heap is bounded (2 GB): release every solver at once, never wait for the GC.
+    // The wasm Z3 heap is bounded (2 GB): release every solver at once (no finalizer would: spec/bv/z3.ts).
     solver.release();
   }
 }
