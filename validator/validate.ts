@@ -641,7 +641,8 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
       const where = `${st.label} -> ${describeEnd(ap.end, cuts)} [arm path ${ai}]`;
       const matching = wpaths.filter((wp) => sameOutcome(ap.end, wp.end, armCutAt, wasmCutAt, cuts));
       const items: Item[] = [
-        { claim: { name: 'same successor', p: A.boolOr(...matching.map((wp) => A.boolAnd(...wp.cond))) }, given: [] },
+        // With no WASM path to the same place the goal is `false`, and any state refutes it: the name says why.
+        { claim: { name: matching.length > 0 ? 'same successor' : `same successor: no WASM path from here ends where this one does (theirs end at ${[...new Set(wpaths.map((wp) => describeWasmEnd(wp.end, cuts)))].join(', ')})`, p: A.boolOr(...matching.map((wp) => A.boolAnd(...wp.cond))) }, given: [] },
         ...ap.pre.map((claim) => ({ claim, given: [] })),
       ];
       // One obligation per storing instruction (in the one-by-one form): Z3 no longer has to refute every
@@ -842,6 +843,15 @@ function describeEnd(e: AEnd, cuts: Cut[]): string {
     .with({ kind: 'fault' }, (x) => `fault@${hex(x.at)} (${x.reason})`)
     .with({ kind: 'call' }, (x) => `call ${x.func}@${hex(x.at)}`)
     .with({ kind: 'indirectCall' }, (x) => `call_indirect@${hex(x.at)}`)
+    .exhaustive();
+}
+
+function describeWasmEnd(e: WEnd, cuts: Cut[]): string {
+  return match(e)
+    .with({ kind: 'cut' }, (x) => cuts[x.index]!.label)
+    .with({ kind: 'return' }, () => 'return')
+    .with({ kind: 'trap' }, (x) => `trap ${x.trap}`)
+    .with({ kind: 'call' }, (x) => `call ${x.func}`)
     .exhaustive();
 }
 
