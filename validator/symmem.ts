@@ -303,16 +303,53 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
     }
     return hi === 31 && lo === 0 ? record(r, affineOf(x)) : r;
   };
+  /**
+   * Multiples of a term by a constant, by term id: x << k is built as x * 2^k, and x * c + x * d as
+   * x * (c + d), so the compiler's x + (x << 5) and WASM's x * 33 are one term (exact identities modulo
+   * 2^width, also for k >= width). Z3 proves a chain of such steps (a hash, a linear congruence) at once
+   * this way, and not within 50,000,000 rlimit as shifts and adds against multiplications.
+   */
+  const scaled = new Map<number, { x: ZBV; c: bigint }>();
+  const scaleOf = (t: ZBV): { x: ZBV; c: bigint } => scaled.get(t.id()) ?? { x: t, c: 1n };
+  const times = (t: ZBV, c: bigint): ZBV => {
+    const { x, c: c0 } = scaleOf(t);
+    const w = x.size();
+    const k = BigInt.asUintN(w, c * c0);
+    if (k === 0n) return Z.bv(0, w);
+    if (k === 1n) return x;
+    const r = Z.mul(x, Z.bv(k, w));
+    keep.push(r, x);
+    scaled.set(r.id(), { x, c: k });
+    return r;
+  };
+  /** a + sign * b as one multiple when both are multiples of the same non-constant term. */
+  const sameMultiple = (a: ZBV, b: ZBV, sign: bigint): ZBV | undefined => {
+    const sa = scaleOf(a);
+    const sb = scaleOf(b);
+    if (sa.x.id() !== sb.x.id() || cv(sa.x) || (sa.c === 1n && sb.c === 1n)) return undefined;
+    return times(sa.x, sa.c + sign * sb.c);
+  };
   const A: VAlgebra = {
     ...Z,
-    mul: fold2(C.mul, Z.mul),
+    mul: (a, b) => {
+      const x = cv(a);
+      const y = cv(b);
+      if (x && y) return fold2(C.mul, Z.mul)(a, b);
+      if (y) return times(a, y.v);
+      if (x) return times(b, x.v);
+      return Z.mul(a, b);
+    },
     udiv: fold2(C.udiv, Z.udiv),
     urem: fold2(C.urem, Z.urem),
     sdiv: fold2(C.sdiv, Z.sdiv),
     srem: fold2(C.srem, Z.srem),
     or: fold2(C.or, Z.or),
     xor: fold2(C.xor, Z.xor),
-    shl: fold2(C.shl, Z.shl),
+    shl: (a, k) => {
+      const n = cv(k);
+      if (n && !cv(a)) return n.v >= BigInt(a.size()) ? Z.bv(0, a.size()) : times(a, 1n << n.v);
+      return fold2(C.shl, Z.shl)(a, k);
+    },
     lshr: fold2(C.lshr, Z.lshr),
     ashr: fold2(C.ashr, Z.ashr),
     not: (a) => {
@@ -428,6 +465,8 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
           if (np) return A.sub(q, np);
         }
       }
+      const m = sameMultiple(a, b, 1n);
+      if (m) return m;
       const r = fold2(C.add, Z.add)(a, b);
       if (!cv(r)) {
         keep.push(r, a, b);
@@ -439,6 +478,8 @@ export function validatorAlgebra(ctx: Z3Context): VAlgebra {
       return r;
     },
     sub: (a, b) => {
+      const m = a.size() <= 32 ? sameMultiple(a, b, -1n) : undefined;
+      if (m) return m;
       const r = fold2(C.sub, Z.sub)(a, b);
       const x = affineOf(a);
       const y = affineOf(b);

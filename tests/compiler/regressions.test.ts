@@ -101,6 +101,21 @@ describe('fuzzer regressions', () => {
         (i32.shl (local.get 0) (i32.wrap_i64 (local.get 1)))))`)).toEqual(['proved']);
   });
 
+  it('F10 (bench_isort): multiplications by 2^k +- 1 compiled as ADD / RSB with a shifted operand, chained, are proved at rlimit 2M', async () => {
+    // The hash step h * 33 + x as `add lr, lr, lr, lsl #5` then `add`: WASM multiplies, the machine shifts and
+    // adds; eight chained steps were `unknown` at 2M (bench_isort's `local 1 in r3` spent 50M) until the
+    // validator's algebra built x << k as x * 2^k and merged multiples of one term (validator/symmem.ts).
+    const step = (op: string, k: number, p: number) => `(local.set 4 (i32.${op} (i32.mul (local.get 4) (i32.const ${k})) (local.get ${p})))`;
+    const wat = `(module (func (export "h") (param i32 i32 i32 i32) (result i32) (local i32)
+      (local.set 4 (i32.const 5381))
+      ${[step('add', 33, 0), step('add', 33, 1), step('sub', 31, 2), step('add', 33, 3), step('add', 33, 0), step('sub', 31, 1), step('add', 33, 2), step('add', 33, 3)].join('\n')}
+      (local.get 4)))`;
+    expect(await verdicts(wat)).toEqual(['proved']);
+    const c = await compileWat(wat);
+    const rows = await differential(c, EDGE32.map((a): Call => ({ name: 'h', args: [a, 0x9e3779b9n, 7n, a] })));
+    expect(rows.filter((r) => r.arm !== r.v8)).toEqual([]);
+  });
+
   it('F9 (bench_base64): a `return` jumps to the exit cut point, not onto a join placed just before the result moves', async () => {
     // `block .. (return (i32.const 1)) end (local.get 2)`: the return jumped to the label before `mov r0, r2`,
     // at the address of the block's join; the machine path stopped there while the WASM path ran to the exit
