@@ -3,7 +3,7 @@
  * with the lemma's logic and an rlimit (never wall time, so results are
  * reproducible). unsat = proved; sat = refuted, with a model; else unknown.
  */
-import type { Z3Context, ZBool } from '../spec/bv/z3.ts';
+import { rlimitCount, type Z3Context, type ZBool } from '../spec/bv/z3.ts';
 import { DEFAULT_RLIMIT, type Lemma, type Obligation } from './lemmas/types.ts';
 
 export type Answer = 'proved' | 'refuted' | 'unknown';
@@ -26,18 +26,6 @@ export interface LemmaResult {
   ms: number;
   rlimit: number;
   obligations: ObligationResult[];
-}
-
-function rlimitCount(solver: { statistics(): { get(key: string): number; release(): void } }): number {
-  // Released at once, as the solver and model are: no finalizer frees anything (spec/bv/z3.ts).
-  const stats = solver.statistics();
-  try {
-    return stats.get('rlimit count');
-  } catch {
-    return 0;
-  } finally {
-    stats.release();
-  }
 }
 
 export async function proveObligation(ctx: Z3Context, ob: Obligation, theory: string, rlimit: number): Promise<ObligationResult> {

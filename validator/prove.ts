@@ -6,7 +6,7 @@
  * that the answer is reproducible.
  */
 import { Z3_decl_kind } from 'z3-solver';
-import type { Z3Context, ZBool, ZBV } from '../spec/bv/z3.ts';
+import { rlimitCount, type Z3Context, type ZBool, type ZBV } from '../spec/bv/z3.ts';
 import type { Counterexample, ObligationResult } from './verdict.ts';
 
 export interface ProveOptions {
@@ -116,17 +116,6 @@ export function flattened<T extends Term>(ctx: Z3Context, t: T): T {
     return r;
   };
   return go(t) as T;
-}
-
-function rlimitCount(solver: { statistics(): { get(key: string): number; release(): void } }): number {
-  const stats = solver.statistics();
-  try {
-    return stats.get('rlimit count');
-  } catch {
-    return 0;
-  } finally {
-    stats.release();
-  }
 }
 
 /** Is the conjunction satisfiable? Used to refuse vacuous regions (inconsistent premises would prove anything). */

@@ -139,6 +139,21 @@ export async function withZ3Context<T>(f: (ctx: Z3Context) => Promise<T>): Promi
   }
 }
 
+/**
+ * Z3's `rlimit count` of a solver: a context-wide counter, so callers take the difference around a check.
+ * The statistics object is released at once, as solvers and models are (no finalizer frees anything here).
+ */
+export function rlimitCount(solver: { statistics(): { get(key: string): number; release(): void } }): number {
+  const stats = solver.statistics();
+  try {
+    return stats.get('rlimit count');
+  } catch {
+    return 0;
+  } finally {
+    stats.release();
+  }
+}
+
 /** Bytes Z3 has allocated and not freed in this process (its own allocator's count; for measurements). */
 export async function z3AllocatedBytes(): Promise<number> {
   return Number((await z3Api()).Z3.get_estimated_alloc_size());
