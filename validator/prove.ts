@@ -34,6 +34,8 @@ export async function prove(
   goal: ZBool,
   symbols: readonly Named[],
   opts: ProveOptions,
+  /** Called with the model of a `sat` answer, before the counterexample is read from it. */
+  onModel?: (model: ReturnType<InstanceType<Z3Context['Solver']>['model']>) => void,
 ): Promise<{ result: ObligationResult; counterexample?: Counterexample }> {
   // Arrays (memory) appear in almost every obligation; QF_ABV is the logic that admits them.
   const solver = new ctx.Solver('QF_ABV');
@@ -56,6 +58,7 @@ export async function prove(
     if (answer !== 'sat') return { result };
     const model = solver.model();
     try {
+      onModel?.(model);
       const values: Record<string, string> = {};
       for (const s of symbols) {
         const v = model.eval(s.term as ZBV, true);
@@ -108,14 +111,19 @@ export function flattened<T extends Term>(ctx: Z3Context, t: T): T {
           changed = true;
         } else args.push(f);
       }
-      // FuncDecl.call checks the declared arity (2 for these operators); Z3 itself takes them n-ary.
-      if (changed) r = (assoc ? Object.create(decl, { arity: { value: () => args.length }, domain: { value: () => decl.domain(0) } }) : decl).call(...args) as Term;
+      if (changed) r = applied(decl, args, assoc);
     }
     cache.set(x.id(), r);
     cache.set(r.id(), r);
     return r;
   };
   return go(t) as T;
+}
+
+/** `decl` applied to `args`; `nary`: an associative operator, which Z3 takes with any number of arguments. */
+export function applied(decl: ReturnType<Term['decl']>, args: Term[], nary = ASSOCIATIVE.has(decl.kind())): Term {
+  // FuncDecl.call checks the declared arity (2 for these operators); Z3 itself takes them n-ary.
+  return (nary ? Object.create(decl, { arity: { value: () => args.length }, domain: { value: () => decl.domain(0) } }) : decl).call(...args) as Term;
 }
 
 /** Is the conjunction satisfiable? Used to refuse vacuous regions (inconsistent premises would prove anything). */

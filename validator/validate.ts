@@ -35,6 +35,7 @@ import { assumption } from '../proofs/assumptions.ts';
 import { objectTable, tableContents } from './tables.ts';
 import { readElf, type ElfFile, type ElfRelocation, type ElfSymbol } from './elf.ts';
 import { consistent, DEFAULT_PROVE, prove, type Named, type ProveOptions } from './prove.ts';
+import { proveBySweeping } from './sweep.ts';
 import { hex, refuse, Refusal, type Counterexample, type ObligationResult, type ValidationReport, type Verdict } from './verdict.ts';
 import { flatten, funcType, pointIndex, type FlatFunction, type IntType } from './wasm-flat.ts';
 import { LINEAR_MEMORY, runWasm, type GlobalInfo, type StateSymbols, type WasmEnv, type WEnd, type WPath, type WState } from './wasm-exec.ts';
@@ -59,6 +60,8 @@ export const ASSUMPTIONS: readonly string[] = [
  * answered unsat its claims are asked again in smaller queries, which then decide (at the full rlimit).
  */
 const BATCH_RLIMIT = 5_000_000;
+/** The rlimit of a claim's own query before it is tried by equal subterms (sweep.ts); the full rlimit comes last. */
+const SWEEP_AFTER = 5_000_000;
 const STACK_BELOW = 1 << 20;
 const STACK_ABOVE = 1 << 12;
 
@@ -494,7 +497,16 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   const obligations = inp.obligations;
   let fail: Verdict | undefined;
   const check = async (name: string, address: number, premises: ZBool[], goal: ZBool, symbols: Named[]): Promise<boolean> => {
-    const r = await prove(A.ctx, name, address, premises, goal, symbols, opts);
+    let r = await prove(A.ctx, name, address, premises, goal, symbols, { ...opts, rlimit: Math.min(opts.rlimit, SWEEP_AFTER) });
+    if (r.result.answer === 'unknown') {
+      // Not decided in one query: by equal subterms (sweep.ts), and only then the whole query at the full rlimit.
+      const swept = await proveBySweeping(A.ctx, name, address, premises, goal, symbols, opts);
+      if (swept.final && swept.final.result.answer !== 'unknown') {
+        obligations.push(...swept.obligations);
+        r = swept.final;
+        if (r.result.answer === 'unsat') return true;
+      } else if (opts.rlimit > SWEEP_AFTER) r = await prove(A.ctx, name, address, premises, goal, symbols, opts);
+    }
     obligations.push(r.result);
     if (r.result.answer === 'unsat') return true;
     if (r.result.answer === 'sat') fail = { kind: 'refuted', func, symbol: fc.symbol, obligation: r.result, counterexample: r.counterexample!, obligations };
