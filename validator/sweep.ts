@@ -38,8 +38,9 @@ const SAMPLE_RLIMIT = 2_000_000;
 const STEP_RLIMIT = 2_000_000;
 /** rlimit of an equality asked without the premises first. */
 const ALONE_RLIMIT = 1_000_000;
-/** Equalities asked per claim at most (each costs a fresh solver). */
+/** Equalities asked per claim at most (each costs a fresh solver), and the rlimit they may spend in all. */
 const MAX_STEPS = 400;
+const BUDGET = 20_000_000;
 /** Subterms of a goal beyond which sweeping is not tried (evaluation cost). */
 const MAX_TERMS = 4000;
 
@@ -66,13 +67,17 @@ export async function proveBySweeping(
   const sub = eliminated(ctx, givenPremises, givenGoal);
   // Z3's simplifier puts both sides' operations in one normal form (extract of extract, shifts by
   // constants, ...); that the simplified query says what the given one says is an obligation of its own.
-  const premises: ZBool[] = [];
-  for (const p of sub.premises) premises.push((await ctx.simplify(p)) as ZBool); // one Z3 call at a time
-  const goal = (await ctx.simplify(sub.goal)) as ZBool;
-  const same = ctx.And(ctx.Eq(sub.goal, goal), ...sub.premises.map((p, i) => ctx.Eq(p, premises[i]!)));
-  const simplified = await prove(ctx, `${name}: the query simplified says the same`, address, [], same, symbols, { ...opts, rlimit: Math.min(opts.rlimit, ALONE_RLIMIT) });
-  if (simplified.result.answer !== 'unsat') return { obligations };
-  obligations.push(simplified.result);
+  // (When that is not shown, the query is swept as it is.)
+  let { premises, goal } = sub;
+  const simple: ZBool[] = [];
+  for (const p of sub.premises) simple.push((await ctx.simplify(p)) as ZBool); // one Z3 call at a time
+  const simpleGoal = (await ctx.simplify(sub.goal)) as ZBool;
+  const same = ctx.And(ctx.Eq(sub.goal, simpleGoal), ...sub.premises.map((p, i) => ctx.Eq(p, simple[i]!)));
+  const simplified = await prove(ctx, `${name}: the query simplified says the same`, address, [], same, symbols, { ...opts, rlimit: Math.min(opts.rlimit, STEP_RLIMIT) });
+  if (simplified.result.answer === 'unsat') {
+    obligations.push(simplified.result);
+    [premises, goal] = [simple, simpleGoal];
+  }
   const { terms, vars } = subterms(ctx, goal, premises);
   if (terms.length === 0 || terms.length > MAX_TERMS) return { obligations };
   const values = (m: Model) => terms.map((t) => m.eval(t, true).toString());
@@ -126,11 +131,12 @@ export async function proveBySweeping(
   // Lowest first, so that a pair is asked with its parts already merged. A pair found different (sat) gives
   // a model that tells more pairs apart: it is one more sample.
   let steps = 0;
+  let spent = 0;
   for (const i of byHeight) {
     const t = terms[i]!;
     const r = rep.get(t.id());
     if (!r) continue;
-    if (steps >= MAX_STEPS) break;
+    if (steps >= MAX_STEPS || spent >= BUDGET) break;
     const ct = canonical(t) as ZBV;
     const cr = canonical(r) as ZBV;
     if (ct.id() === cr.id()) continue;
@@ -146,6 +152,7 @@ export async function proveBySweeping(
             samples.push(values(m));
             differ = true;
           });
+    spent += alone.result.rlimit + (res === alone ? 0 : res.result.rlimit);
     if (differ) regroup();
     if (res.result.answer !== 'unsat') continue;
     obligations.push(res.result);
