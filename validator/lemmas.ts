@@ -21,7 +21,7 @@ import type { Algebra } from '../spec/bv/algebra.ts';
 import { z3Algebra } from '../spec/bv/z3.ts';
 import { numeric } from '../spec/wasm/semantics.ts';
 
-export type LemmaName = 'i64.mul-by-halves' | 'i64.add-by-halves' | 'i64.sub-by-halves' | 'rem-from-div' | 'i64.divrem-by-cases' | ShiftLemma;
+export type LemmaName = 'i64.mul-by-halves' | 'i64.add-by-halves' | 'i64.sub-by-halves' | 'rem-from-div' | 'i64.divrem-by-cases' | 'popcnt-swar' | ShiftLemma;
 
 /** The i64 shifts by a register amount rewritten over halves. */
 export type Shift64 = 'shl' | 'shr_u' | 'rotl' | 'rotr';
@@ -58,6 +58,11 @@ export const LEMMAS: Record<LemmaName, Lemma> = {
       'udiv(x, y) = ite(f, zext64(udiv0(x0, y0)), udiv(x, y)); urem(x, y) = ite(f, zext64(x0 - udiv0(x0, y0) * y0), urem(x, y)); ' +
       'sdiv(x, y) = ite(f, zext64(udiv0(x0, y0)), neg(sx ^ sy, udiv(|x|, |y|))); srem(x, y) = ite(f, zext64(x0 - udiv0(x0, y0) * y0), neg(sx, urem(|x|, |y|))). ' +
       'The validator then treats 64-bit udiv and urem as uninterpreted functions on both sides (udiv64.uf, urem64.uf), which only forgets facts',
+  },
+  'popcnt-swar': {
+    name: 'popcnt-swar',
+    statement:
+      'for all 32-bit x: popcnt(x) = swar(x), where s = x - ((x >> 1) & 0x55555555), t = (s & 0x33333333) + ((s >> 2) & 0x33333333), swar(x) = (((t + (t >> 4)) & 0x0f0f0f0f) * 0x01010101) >> 24; for all 64-bit x with halves x1:x0: popcnt(x) = zext64(swar(x0) + swar(x1))',
   },
   ...(Object.fromEntries(
     SHIFT64.map((op) => [
@@ -134,6 +139,18 @@ export function shift64ByHalves<B, P, M>(A: Algebra<B, P, M>, op: Shift64, x: B,
   return A.concat(r.hi, r.lo);
 }
 
+/** The right-hand side of popcnt-swar: the SWAR sequence the compiler emits for i32.popcnt (and twice for i64). */
+export function popcntSwar<B, P, M>(A: Algebra<B, P, M>, x: B): B {
+  const k = (v: number) => A.bv(v, 32);
+  const swar = (w: B) => {
+    const s = A.sub(w, A.and(A.lshr(w, k(1)), k(0x55555555)));
+    const t = A.add(A.and(s, k(0x33333333)), A.and(A.lshr(s, k(2)), k(0x33333333)));
+    return A.lshr(A.mul(A.and(A.add(t, A.lshr(t, k(4))), k(0x0f0f0f0f)), k(0x01010101)), k(24));
+  };
+  if (A.widthOf(x) === 32) return swar(x);
+  return A.zext(A.add(swar(A.extract(x, 31, 0)), swar(A.extract(x, 63, 32))), 64);
+}
+
 /** The right-hand sides of i64.add-by-halves / i64.sub-by-halves: the shape ADDS+ADC / SUBS+SBC compute. */
 export function addSub64ByHalves(A: VAlgebra, op: 'add' | 'sub', x: ZBV, y: ZBV): ZBV {
   const x0 = A.extract(x, 31, 0);
@@ -172,6 +189,25 @@ export async function proveLemma(ctx: Z3Context, name: LemmaName): Promise<'unsa
     return s.check();
   }
   switch (name) {
+    case 'popcnt-swar': {
+      // In QF_BV, in two steps: the 32-bit bit sum is the SWAR circuit, and the 64-bit bit sum is the
+      // sum of the halves' 32-bit ones (with the first, the 64-bit statement).
+      const A = z3Algebra(ctx);
+      const popcnt = (w: 32 | 64, x: ZBV) => numeric(A, `i${w}.popcnt`, [x]).results[0]!;
+      const x32 = A.bvVar('x', 32);
+      const x64 = A.bvVar('x', 64);
+      const goals = [
+        A.eq(popcnt(32, x32), popcntSwar(A, x32)),
+        A.eq(popcnt(64, x64), A.zext(A.add(popcnt(32, A.extract(x64, 31, 0)), popcnt(32, A.extract(x64, 63, 32))), 64)),
+      ];
+      for (const g of goals) {
+        const s = new ctx.Solver('QF_BV');
+        s.add(ctx.Not(g));
+        const r = await s.check();
+        if (r !== 'unsat') return r;
+      }
+      return 'unsat';
+    }
     case 'i64.add-by-halves':
     case 'i64.sub-by-halves': {
       // A 64-bit adder against two 32-bit ones: decided at once in QF_BV.

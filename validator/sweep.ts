@@ -37,7 +37,7 @@ const SAMPLE_RLIMIT = 2_000_000;
 /** rlimit of one equality between subterms: each should be shallow once its parts are merged. */
 const STEP_RLIMIT = 2_000_000;
 /** rlimit of an equality asked without the premises first. */
-const ALONE_RLIMIT = 1_000_000;
+const ALONE_RLIMIT = 3_000_000;
 /** Equalities asked per claim at most (each costs a fresh solver), and the rlimit they may spend in all. */
 const MAX_STEPS = 400;
 const BUDGET = 20_000_000;
@@ -143,8 +143,17 @@ export async function proveBySweeping(
     steps++;
     let differ = false;
     const stepName = `${name}: equal subterms (${steps})`;
-    // Most pairs are equal whatever the premises (two forms of one operation): without them the query is small.
-    const alone = await prove(ctx, `${stepName}, whatever the premises`, address, [], ctx.Eq(ct, cr), symbols, { ...opts, rlimit: Math.min(opts.rlimit, ALONE_RLIMIT) });
+    // Most pairs are equal whatever the premises and whatever the parts they share (two forms of one
+    // operation on the same operands): asked so, the query is small.
+    // (Parts that overlap, such as the bits and the bytes of one word, are related: then without the premises only.)
+    const [at, ar] = sharedAbstracted(ctx, ct, cr);
+    const aloneOpts = { ...opts, rlimit: Math.min(opts.rlimit, ALONE_RLIMIT) };
+    let alone = await prove(ctx, `${stepName}, whatever the premises${at.id() === ct.id() ? '' : ' and the shared parts'}`, address, [], ctx.Eq(at, ar), symbols, aloneOpts);
+    if (alone.result.answer !== 'unsat' && at.id() !== ct.id()) {
+      const plain = await prove(ctx, `${stepName}, whatever the premises`, address, [], ctx.Eq(ct, cr), symbols, aloneOpts);
+      spent += alone.result.rlimit;
+      alone = plain;
+    }
     const res =
       alone.result.answer === 'unsat'
         ? alone
@@ -154,6 +163,7 @@ export async function proveBySweeping(
           });
     spent += alone.result.rlimit + (res === alone ? 0 : res.result.rlimit);
     if (differ) regroup();
+    if (process.env.SWEEP_DEBUG) console.error('step', steps, alone.result.name, alone.result.answer, alone.result.rlimit, res.result.answer, res.result.rlimit, res.result.ms, ct.sexpr().slice(0, 3000).replace(/\s+/g, ' '), '==', cr.sexpr().slice(0, 3000).replace(/\s+/g, ' '));
     if (res.result.answer !== 'unsat') continue;
     obligations.push(res.result);
     merged.set(ct.id(), cr);
@@ -168,6 +178,38 @@ export async function proveBySweeping(
   const final = await prove(ctx, `${name} (with the ${obligations.length} equalities above substituted)`, address, [...premises, ...more], rewritten, symbols, opts);
   if (final.result.answer === 'unsat') obligations.push(final.result);
   return { obligations, final };
+}
+
+/**
+ * `a` and `b` with each largest part they share (an application, not a leaf) replaced by a fresh constant:
+ * `a = b` for every value of those constants implies it for theirs, and Z3 is spared their circuits (a
+ * division both rotates rotate).
+ */
+function sharedAbstracted(ctx: Z3Context, a: Term, b: Term): [Term, Term] {
+  const inB = new Set<number>();
+  const mark = (x: Term) => {
+    if (inB.has(x.id())) return;
+    inB.add(x.id());
+    if (ctx.isApp(x)) for (let i = 0; i < x.numArgs(); i++) mark(x.arg(i) as Term);
+  };
+  mark(b);
+  const pairs = new Map<number, [Term, Term]>();
+  const seen = new Set<number>();
+  const find = (x: Term) => {
+    if (seen.has(x.id()) || !ctx.isApp(x) || x.numArgs() === 0) return;
+    seen.add(x.id());
+    if (inB.has(x.id()) && x.id() !== b.id()) {
+      const fresh = ctx.isBool(x) ? ctx.Bool.const(`shared!${x.id()}`) : ctx.BitVec.const(`shared!${x.id()}`, (x as ZBV).sort.size());
+      pairs.set(x.id(), [x, fresh]);
+      return;
+    }
+    for (let i = 0; i < x.numArgs(); i++) find(x.arg(i) as Term);
+  };
+  if (a.id() === b.id() || !ctx.isApp(a)) return [a, b];
+  for (let i = 0; i < a.numArgs(); i++) find(a.arg(i) as Term);
+  if (pairs.size === 0) return [a, b];
+  const subst = [...pairs.values()];
+  return [ctx.substitute(a, ...subst) as Term, ctx.substitute(b, ...subst) as Term];
 }
 
 /**

@@ -18,7 +18,7 @@ import * as sem from '../spec/wasm/semantics.ts';
 import { isNumericOp, opInfo } from '../spec/wasm/opcodes.ts';
 import type { FlatFunction, IntType } from './wasm-flat.ts';
 import { refuse } from './verdict.ts';
-import { addSub64ByHalves, divRem64ByCases, mul64ByHalves, remFromDiv, shift64ByHalves, SHIFT64, type LemmaName } from './lemmas.ts';
+import { addSub64ByHalves, divRem64ByCases, mul64ByHalves, popcntSwar, remFromDiv, shift64ByHalves, SHIFT64, type LemmaName } from './lemmas.ts';
 
 export interface WState {
   locals: ZBV[];
@@ -336,6 +336,12 @@ function exec(env: WasmEnv, Aw: VAlgebra, pagesOf: (m: SymMem) => ZBV, ins: Inst
         const [x, y] = st.splice(st.length - 2, 2);
         env.lemmasUsed.add('i64.mul-by-halves');
         st.push(mul64ByHalves(A, x!, y!));
+        return next();
+      }
+      if (op === 'i32.popcnt' || op === 'i64.popcnt') {
+        // Lemma popcnt-swar (lemmas.ts): the count in the shape the compiler's SWAR sequence computes it.
+        env.lemmasUsed.add('popcnt-swar');
+        st.push(popcntSwar(A, st.pop()!));
         return next();
       }
       if (op === 'i64.add' || op === 'i64.sub') {
