@@ -64,7 +64,14 @@ export async function proveBySweeping(
   opts: ProveOptions,
 ): Promise<SweepResult> {
   const obligations: ObligationResult[] = [];
-  const sub = eliminated(ctx, givenPremises, givenGoal);
+  // Again on the result: a definition met after its constant was defined (stack1 = local4, then
+  // stack1 = the slot's bytes) is then one of the constant it now names.
+  let sub = { premises: givenPremises, goal: givenGoal };
+  for (let round = 0; round < 4; round++) {
+    const next = eliminated(ctx, sub.premises, sub.goal);
+    if (next.premises.length === sub.premises.length) break;
+    sub = next;
+  }
   // Z3's simplifier puts both sides' operations in one normal form (extract of extract, shifts by
   // constants, ...); that the simplified query says what the given one says is an obligation of its own.
   // (When that is not shown, the query is swept as it is.)
@@ -81,6 +88,9 @@ export async function proveBySweeping(
   const { terms, vars } = subterms(ctx, goal, premises);
   if (terms.length === 0 || terms.length > MAX_TERMS) return { obligations };
   const values = (m: Model) => terms.map((t) => m.eval(t, true).toString());
+  // Z3's incremental solver (its SMT core) decides some queries its one-shot tactic, which prove() uses, leaves.
+  const incremental = await proveIncrementally(ctx, `${name} (by Z3's incremental solver)`, address, premises, goal, { ...opts, rlimit: Math.min(opts.rlimit, STEP_RLIMIT) });
+  if (incremental.answer === 'unsat') return { obligations, final: { result: incremental } };
   const sampled = await sampleModels(ctx, premises, vars, seedOf(name), values, { name: `${name}: the premises are inconsistent (the path cannot be taken)`, address, smt2: opts.smt2 });
   if (sampled.inconsistent) return { obligations, final: { result: sampled.inconsistent } };
   const samples = sampled.samples;
@@ -234,14 +244,38 @@ function eliminated(ctx: Z3Context, premises: readonly ZBool[], goal: ZBool): { 
   let defs: [Term, Term][] = [];
   const subst = (x: Term, pairs: [Term, Term][]) => (pairs.length === 0 ? x : (ctx.substitute(x, ...pairs) as Term));
   const defining = new Set<number>();
+  /** `c = t` as a definition of c, if c is not defined yet and not in t (with the definitions so far). */
+  const define = (c: Term, t: Term): boolean => {
+    if (defs.some(([d]) => d.id() === c.id())) return false;
+    const def = subst(t, defs);
+    if (occurs(c, def)) return false;
+    defs = [...defs.map(([d, e]): [Term, Term] => [d, subst(e, [[c, def]])]), [c, def]];
+    return true;
+  };
+  /** The constants a concatenation of distinct constants is made of, with the bits each is (a frame slot's bytes). */
+  const parts = (x: Term): { c: Term; hi: number; lo: number }[] | undefined => {
+    if (!ctx.isApp(x) || x.decl().kind() !== Z3_decl_kind.Z3_OP_CONCAT) return undefined;
+    const args = Array.from({ length: x.numArgs() }, (_, i) => x.arg(i) as ZBV);
+    if (!args.every(isConst) || new Set(args.map((a) => a.id())).size !== args.length) return undefined;
+    let hi = (x as ZBV).sort.size() - 1;
+    return args.map((c) => {
+      const w = c.sort.size();
+      hi -= w;
+      return { c, hi: hi + w, lo: hi + 1 };
+    });
+  };
   for (const p of premises) {
     if (!ctx.isApp(p) || p.decl().kind() !== Z3_decl_kind.Z3_OP_EQ || p.numArgs() !== 2) continue;
     const [l, r] = [p.arg(0) as Term, p.arg(1) as Term];
-    const [c, t] = isConst(l) ? [l, r] : isConst(r) ? [r, l] : [undefined, undefined];
-    if (!c || !t || defs.some(([d]) => d.id() === c.id())) continue;
-    const def = subst(t, defs);
-    if (occurs(c, def)) continue;
-    defs = [...defs.map(([d, e]): [Term, Term] => [d, subst(e, [[c, def]])]), [c, def]];
+    if (isConst(l) || isConst(r)) {
+      const [c, t] = isConst(l) ? [l, r] : [r, l];
+      if (define(c, t)) defining.add(p.id());
+      continue;
+    }
+    // concat(c1, ..., cn) = t: each ci is the bits of t it stands for (all or none, so the premise may go).
+    const [cs, t] = parts(l) ? [parts(l)!, r] : parts(r) ? [parts(r)!, l] : [undefined, undefined];
+    if (!cs || !t || cs.some(({ c }) => defs.some(([d]) => d.id() === c.id()) || occurs(c, subst(t, defs)))) continue;
+    for (const { c, hi, lo } of cs) define(c, ctx.Extract(hi, lo, t as ZBV));
     defining.add(p.id());
   }
   if (defs.length === 0) return { premises: [...premises], goal };
@@ -345,6 +379,26 @@ async function sampleModels(
     solver.release();
   }
   return { samples };
+}
+
+/** `premises => goal` asked of Z3's incremental solver (a scope pushed before the negated goal selects it). */
+async function proveIncrementally(ctx: Z3Context, name: string, address: number, premises: readonly ZBool[], goal: ZBool, opts: ProveOptions): Promise<ObligationResult> {
+  const solver = new ctx.Solver('QF_ABV');
+  try {
+    solver.set('rlimit', opts.rlimit);
+    for (const p of premises) solver.add(flattened(ctx, p));
+    solver.push();
+    solver.add(flattened(ctx, ctx.Not(goal)));
+    const smt2 = opts.smt2 ? `(set-logic ${SMT_EXPORT_LOGIC})\n${solver.toString()}\n(check-sat)\n` : undefined;
+    const before = rlimitCount(solver);
+    const t0 = performance.now();
+    const answer = await solver.check();
+    const result: ObligationResult = { name, address, answer: answer === 'unsat' ? 'unsat' : answer === 'sat' ? 'sat' : 'unknown', ms: Math.round((performance.now() - t0) * 10) / 10, rlimit: rlimitCount(solver) - before };
+    if (smt2 !== undefined) result.smt2 = smt2;
+    return result;
+  } finally {
+    solver.release();
+  }
 }
 
 const EDGE_WORDS = [0n, 1n, 2n, 31n, 32n, 63n, 64n, 0x7fffffffn, 0x80000000n, 0xffffffffn];

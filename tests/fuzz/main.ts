@@ -1,9 +1,10 @@
 /**
- * `npm run fuzz -- --runs N --seed S [--jobs J] [--no-validate] [--shapes full|proved-subset] [--rlimit R]
+ * `npm run fuzz -- --runs N --seed S [--jobs J] [--no-validate] [--shapes full|proved-subset] [--rlimit R] [--escalate E]
  *                 [--shrink-ms MS] [--shrink-per-kind K] [--only I] [--decoder D] [--cli C]`
  *
  * N generated modules through compile, validation (in a child process,
- * verdicts.ts) and QEMU vs V8, J modules at once (J validator processes,
+ * verdicts.ts; at rlimit R, and a module with a function `unknown` there
+ * again at E, by default warden's own 50,000,000, whose verdicts count) and QEMU vs V8, J modules at once (J validator processes,
  * default 1; the output is the same for any J). A module fails on a compile
  * error, a run mismatch or error, or any function not `proved`; refuted
  * functions of modules that ran identically are counted apart as validator
@@ -20,6 +21,7 @@ import { caseArb, SHAPES, type FuzzCase } from './gen.ts';
 import { inOrder } from './ordered.ts';
 import { checkCase, reproducer, shrink, type CaseResult } from './run.ts';
 import { ValidatorPool } from './verdicts.ts';
+import { DEFAULT_PROVE } from '../../validator/prove.ts';
 
 const flag = flags('fuzz');
 const runs = flag.int('runs', 100);
@@ -29,14 +31,19 @@ const validate = !flag.has('no-validate');
 const decoder = flag.int('decoder', 0);
 const cli = flag.int('cli', 0);
 const rlimit = flag.int('rlimit', 2_000_000);
+// The verdicts that count are the product's (warden compile's default rlimit): a module with a function
+// unknown at the fast `rlimit` is validated again at `escalate` (0: never).
+const escalate = flag.int('escalate', DEFAULT_PROVE.rlimit);
 const shrinkMs = flag.int('shrink-ms', 60_000);
 const shrinkPerKind = flag.int('shrink-per-kind', 1);
 const only = flag.has('only') ? flag.int('only', 0) : undefined;
 const shapes = flag.choice('shapes', SHAPES);
 
-console.log(`fuzz: ${runs} modules, seed ${seed}, shapes ${shapes}, ${validate ? `validating (rlimit ${rlimit}, child process)` : 'NOT validating'}, ${decoder} decoder inputs, ${cli} CLI inputs`);
+console.log(`fuzz: ${runs} modules, seed ${seed}, shapes ${shapes}, ${validate ? `validating (rlimit ${rlimit}${escalate > rlimit ? `, then ${escalate} for a module with an unknown function` : ''}, child process)` : 'NOT validating'}, ${decoder} decoder inputs, ${cli} CLI inputs`);
 const pool = validate ? new ValidatorPool(rlimit, jobs) : undefined;
-const opts = { shapes, ...(pool ? { validator: pool } : {}) };
+const opts = { shapes, ...(pool ? { validator: pool, ...(escalate > rlimit ? { escalate } : {}) } : {}) };
+/** Modules validated again at `escalate`, and how many of them then passed. */
+const second = { modules: 0, functions: 0, passed: 0 };
 let passed = 0;
 let failed = 0;
 const fnCount = { proved: 0, caught: 0, falseAlarm: 0, unknown: 0 };
@@ -57,6 +64,11 @@ await inOrder(indices, jobs, (i) => checkCase(cases[i]!, opts), (i, r) => {
       fnCount.unknown++;
       unknownBy.set(f.group!, (unknownBy.get(f.group!) ?? 0) + 1);
     }
+  }
+  if (r.escalated !== undefined) {
+    second.modules++;
+    second.functions += r.escalated;
+    if (r.ok) second.passed++;
   }
   if (r.ok) passed++;
   else {
@@ -82,6 +94,7 @@ console.log(`\nmodules: ${passed + failed} in ${tCampaign.toFixed(1)} s with ${j
 if (validate) {
   console.log(`functions: ${fnCount.proved} proved, ${fnCount.caught} refuted in modules that misbehaved (compiler bugs the validator caught), ${fnCount.falseAlarm} refuted in modules that ran identically (validator false alarms), ${fnCount.unknown} unknown`);
   for (const [g, n] of [...unknownBy].sort((a, b) => b[1] - a[1])) console.log(`  unknown ${String(n).padStart(5)}  ${g}`);
+  if (escalate > rlimit) console.log(`validated again at rlimit ${escalate}: ${second.modules} modules (${second.functions} functions unknown at ${rlimit}), ${second.passed} of them then passed`);
 }
 if (failuresBy.size) console.log('failed modules by kind:');
 for (const [k, is] of [...failuresBy].sort((a, b) => b[1].length - a[1].length)) console.log(`  ${String(is.length).padStart(5)}  ${k}  (modules ${is.slice(0, 12).join(', ')}${is.length > 12 ? ', ...' : ''})`);

@@ -23,13 +23,22 @@ import type { FnVerdict, ValidatorPool } from './verdicts.ts';
  */
 export type Stage = 'compile' | 'run' | 'mismatch' | 'false-alarm' | 'unknown' | 'validator-crash';
 
-export type CaseResult =
+export type CaseResult = (
   | { ok: true; functions?: FnVerdict[] }
-  | { ok: false; stage: Stage; detail: string; functions?: FnVerdict[]; /** What shrinking must preserve: the stage and, for `unknown`, the reason group. */ key: string };
+  | { ok: false; stage: Stage; detail: string; functions?: FnVerdict[]; /** What shrinking must preserve: the stage and, for `unknown`, the reason group. */ key: string }
+) & {
+  /** Functions `unknown` at the pool's rlimit, validated again at CheckOptions.escalate (the verdicts are then those). */
+  escalated?: number;
+};
 
 export interface CheckOptions {
   /** Validate every module (in the pool's child process); without it only compile + run. */
   validator?: ValidatorPool;
+  /**
+   * The rlimit of the second look: a module with a function `unknown` at the pool's (small, fast) rlimit
+   * is validated again at this one, the product's default, whose verdicts count. Off when not above it.
+   */
+  escalate?: number;
   shapes?: Shapes;
 }
 
@@ -75,22 +84,30 @@ export async function checkCase(c: FuzzCase, opts: CheckOptions = {}): Promise<C
   } catch (e) {
     runFailure = { stage: 'run', detail: messageOf(e) };
   }
-  const v = pending ? await pending : undefined;
-  const functions = v?.ok ? v.functions : undefined;
-  const fns = (kind: FnVerdict['kind']) => (functions ?? []).filter((f) => f.kind === kind);
-  const listing = (xs: FnVerdict[]) => xs.map((f) => `f${f.func} ${f.kind}: ${f.detail ?? ''}`).join('\n');
-  if (runFailure) {
-    // Say what the validator made of the module that misbehaved.
-    const said = !v ? '' : !v.ok ? `\nvalidator: ${v.why}` : fns('refuted').length ? `\nvalidator caught it (a compiler bug):\n${listing(fns('refuted'))}` : fns('unknown').length ? `\nvalidator: not refuted; unknown:\n${listing(fns('unknown'))}` : '\nVALIDATOR PROVED EVERY FUNCTION: a validator soundness bug (or one in its trusted base)';
-    const caught = !v ? '' : !v.ok ? ' (validator died)' : fns('refuted').length ? ' (refuted)' : fns('unknown').length ? ' (unknown)' : ' (PROVED)';
-    return { ok: false, stage: runFailure.stage, detail: runFailure.detail + said, key: runFailure.stage + caught, ...(functions ? { functions } : {}) };
+  let v = pending ? await pending : undefined;
+  let escalated: number | undefined;
+  if (v?.ok && opts.escalate && v.functions.some((f) => f.kind === 'unknown')) {
+    escalated = v.functions.filter((f) => f.kind === 'unknown').length;
+    v = await opts.validator!.validate(compiled.bytes, compiled.out.object, opts.escalate);
   }
-  if (!v) return { ok: true };
-  if (!v.ok) return { ok: false, stage: 'validator-crash', detail: v.why, key: 'validator-crash' };
-  if (fns('refuted').length) return { ok: false, stage: 'false-alarm', detail: `runs identically on QEMU and V8, but:\n${listing(fns('refuted'))}`, key: 'false-alarm', functions: v.functions };
-  const unknown = fns('unknown');
-  if (unknown.length) return { ok: false, stage: 'unknown', detail: listing(unknown), key: `unknown: ${unknown[0]!.group}`, functions: v.functions };
-  return { ok: true, functions: v.functions };
+  const result = ((): CaseResult => {
+    const functions = v?.ok ? v.functions : undefined;
+    const fns = (kind: FnVerdict['kind']) => (functions ?? []).filter((f) => f.kind === kind);
+    const listing = (xs: FnVerdict[]) => xs.map((f) => `f${f.func} ${f.kind}: ${f.detail ?? ''}`).join('\n');
+    if (runFailure) {
+      // Say what the validator made of the module that misbehaved.
+      const said = !v ? '' : !v.ok ? `\nvalidator: ${v.why}` : fns('refuted').length ? `\nvalidator caught it (a compiler bug):\n${listing(fns('refuted'))}` : fns('unknown').length ? `\nvalidator: not refuted; unknown:\n${listing(fns('unknown'))}` : '\nVALIDATOR PROVED EVERY FUNCTION: a validator soundness bug (or one in its trusted base)';
+      const caught = !v ? '' : !v.ok ? ' (validator died)' : fns('refuted').length ? ' (refuted)' : fns('unknown').length ? ' (unknown)' : ' (PROVED)';
+      return { ok: false, stage: runFailure.stage, detail: runFailure.detail + said, key: runFailure.stage + caught, ...(functions ? { functions } : {}) };
+    }
+    if (!v) return { ok: true };
+    if (!v.ok) return { ok: false, stage: 'validator-crash', detail: v.why, key: 'validator-crash' };
+    if (fns('refuted').length) return { ok: false, stage: 'false-alarm', detail: `runs identically on QEMU and V8, but:\n${listing(fns('refuted'))}`, key: 'false-alarm', functions: v.functions };
+    const unknown = fns('unknown');
+    if (unknown.length) return { ok: false, stage: 'unknown', detail: listing(unknown), key: `unknown: ${unknown[0]!.group}`, functions: v.functions };
+    return { ok: true, functions: v.functions };
+  })();
+  return escalated === undefined ? result : { ...result, escalated };
 }
 
 /** The calls as text, one per line, for a reproducer. */

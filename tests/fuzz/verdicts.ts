@@ -98,16 +98,17 @@ export class ValidatorPool {
     this.waiting.shift()?.();
   }
 
-  async validate(wasm: Uint8Array, object: Uint8Array): Promise<ModuleVerdicts> {
+  /** Validate at the pool's rlimit, or at `rlimit` (the campaign's second look at the product's default). */
+  async validate(wasm: Uint8Array, object: Uint8Array, rlimit = this.rlimit): Promise<ModuleVerdicts> {
     const slot = await this.acquire();
     try {
-      return await this.run(slot, wasm, object);
+      return await this.run(slot, wasm, object, rlimit);
     } finally {
       this.release(slot);
     }
   }
 
-  private run(slot: Slot, wasm: Uint8Array, object: Uint8Array): Promise<ModuleVerdicts> {
+  private run(slot: Slot, wasm: Uint8Array, object: Uint8Array, rlimit: number): Promise<ModuleVerdicts> {
     if (!slot.child || slot.done >= RECYCLE) {
       stop(slot.child);
       slot.child = this.spawn();
@@ -138,11 +139,13 @@ export class ValidatorPool {
         const line = stderr.split('\n').find((l) => /Error|Abort|abort|memory/.test(l));
         finish({ ok: false, why: `validator process died (${signal ?? `exit ${code}`})${line ? `: ${line.trim().slice(0, 200)}` : ''}` }, false);
       };
-      const timer = setTimeout(() => finish({ ok: false, why: `validator process hung (no verdict after ${this.timeoutMs / 1000} s)` }, true), this.timeoutMs);
+      // The wall-clock limit grows with the rlimit (a module at 50M may take minutes without hanging).
+      const timeoutMs = this.timeoutMs * Math.max(1, rlimit / this.rlimit / 5);
+      const timer = setTimeout(() => finish({ ok: false, why: `validator process hung (no verdict after ${timeoutMs / 1000} s)` }, true), timeoutMs);
       child.on('message', onMessage);
       child.on('exit', onExit);
       child.stderr?.on('data', onErr);
-      child.send({ id, wasm, object, rlimit: this.rlimit });
+      child.send({ id, wasm, object, rlimit });
     });
   }
 
