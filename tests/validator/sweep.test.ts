@@ -56,12 +56,12 @@ describe('proof by equal subterms', () => {
     expect(swept.final?.result.answer).not.toBe('unsat');
   });
 
-  it('a path whose premises contradict each other proves its claim, as an obligation of its own', async () => {
+  it('a path whose premises contradict each other proves its claim (the incremental solver or the sampler finds no model)', async () => {
     const { ctx } = z;
     const [a, b] = ['a', 'b'].map((n) => ctx.BitVec.const(n, 32));
     const goal = ctx.Eq(rotlWasm(a!, b!), a!);
     const swept = await proveBySweeping(ctx, 'dead', 0, [ctx.Eq(a!, ctx.BitVec.val(1, 32)), ctx.Eq(a!, ctx.BitVec.val(2, 32))], goal, [], OPTS);
     expect(swept.final?.result.answer).toBe('unsat');
-    expect(swept.final?.result.name).toMatch(/premises are inconsistent/);
+    expect(swept.final?.result.name).toMatch(/^dead/);
   });
 });
