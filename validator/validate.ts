@@ -77,6 +77,8 @@ export interface ValidateOptions extends Partial<ProveOptions> {
   replay?: ReplayHook;
   /** Called after each function's verdict (e.g. a progress bar); `ms` is the function's validation wall time. */
   onProgress?: (p: ValidateProgress) => void;
+  /** Validate only these functions (by index); the report then has their verdicts only. */
+  functions?: readonly number[];
 }
 
 export interface ValidateProgress {
@@ -92,7 +94,7 @@ export async function validateObject(wasm: Uint8Array, object: Uint8Array, optio
   const module = decodeModule(wasm);
   const elf = readElf(object);
   const nImports = module.funcTypeIndices.length - module.funcs.length;
-  const defined = module.funcs.map((f) => f.index);
+  const defined = module.funcs.map((f) => f.index).filter((f) => !options.functions || options.functions.includes(f));
   const certSection = elf.sections.find((s) => s.name === CERT_SECTION);
   const cert = certSection ? decodeCertificate(certSection.data) : { ok: false as const, reason: `no ${CERT_SECTION} section` };
   if (!cert.ok) {

@@ -87,8 +87,12 @@ export async function checkCase(c: FuzzCase, opts: CheckOptions = {}): Promise<C
   let v = pending ? await pending : undefined;
   let escalated: number | undefined;
   if (v?.ok && opts.escalate && v.functions.some((f) => f.kind === 'unknown')) {
-    escalated = v.functions.filter((f) => f.kind === 'unknown').length;
-    v = await opts.validator!.validate(compiled.bytes, compiled.out.object, opts.escalate);
+    // Only the unknown functions again (a verdict proved or refuted stands at any rlimit).
+    const first = v.functions;
+    const again = first.filter((f) => f.kind === 'unknown').map((f) => f.func);
+    escalated = again.length;
+    const second = again.includes(-1) ? v : await opts.validator!.validate(compiled.bytes, compiled.out.object, opts.escalate, again);
+    v = second.ok ? { ok: true, functions: first.map((f) => (again.includes(f.func) ? (second.functions.find((g) => g.func === f.func) ?? f) : f)) } : second;
   }
   const result = ((): CaseResult => {
     const functions = v?.ok ? v.functions : undefined;

@@ -5,10 +5,10 @@
 import { validateObject } from '../../validator/validate.ts';
 import { summarize } from './verdicts.ts';
 
-process.on('message', (m: { id: number; wasm: Uint8Array; object: Uint8Array; rlimit: number }) => {
+process.on('message', (m: { id: number; wasm: Uint8Array; object: Uint8Array; rlimit: number; functions?: number[] }) => {
   void (async () => {
     try {
-      const report = await validateObject(m.wasm, m.object, { rlimit: m.rlimit });
+      const report = await validateObject(m.wasm, m.object, { rlimit: m.rlimit, ...(m.functions ? { functions: m.functions } : {}) });
       process.send!({ id: m.id, functions: report.verdicts.map(summarize) });
     } catch (e) {
       // validateObject turns what it meets into verdicts; an exception is a validator bug, reported as such.

@@ -98,17 +98,20 @@ export class ValidatorPool {
     this.waiting.shift()?.();
   }
 
-  /** Validate at the pool's rlimit, or at `rlimit` (the campaign's second look at the product's default). */
-  async validate(wasm: Uint8Array, object: Uint8Array, rlimit = this.rlimit): Promise<ModuleVerdicts> {
+  /**
+   * Validate at the pool's rlimit, or at `rlimit` (the campaign's second look at the product's default),
+   * every function or those in `functions`.
+   */
+  async validate(wasm: Uint8Array, object: Uint8Array, rlimit = this.rlimit, functions?: number[]): Promise<ModuleVerdicts> {
     const slot = await this.acquire();
     try {
-      return await this.run(slot, wasm, object, rlimit);
+      return await this.run(slot, wasm, object, rlimit, functions);
     } finally {
       this.release(slot);
     }
   }
 
-  private run(slot: Slot, wasm: Uint8Array, object: Uint8Array, rlimit: number): Promise<ModuleVerdicts> {
+  private run(slot: Slot, wasm: Uint8Array, object: Uint8Array, rlimit: number, functions?: number[]): Promise<ModuleVerdicts> {
     if (!slot.child || slot.done >= RECYCLE) {
       stop(slot.child);
       slot.child = this.spawn();
@@ -145,7 +148,7 @@ export class ValidatorPool {
       child.on('message', onMessage);
       child.on('exit', onExit);
       child.stderr?.on('data', onErr);
-      child.send({ id, wasm, object, rlimit });
+      child.send({ id, wasm, object, rlimit, ...(functions ? { functions } : {}) });
     });
   }
 
