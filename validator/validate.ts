@@ -499,10 +499,12 @@ async function validateFunction(inp: FnInput): Promise<Verdict> {
   const obligations = inp.obligations;
   let fail: Verdict | undefined;
   const check = async (name: string, address: number, premises: ZBool[], goal: ZBool, symbols: Named[]): Promise<boolean> => {
-    let r = await prove(A.ctx, name, address, premises, goal, symbols, { ...opts, rlimit: Math.min(opts.rlimit, SWEEP_AFTER) });
+    const first = { ...opts, rlimit: Math.min(opts.rlimit, SWEEP_AFTER) };
+    let r = await prove(A.ctx, name, address, premises, goal, symbols, first);
     if (r.result.answer === 'unknown') {
-      // Not decided in one query: by equal subterms (sweep.ts), and only then the whole query at the full rlimit.
-      const swept = await proveBySweeping(A.ctx, name, address, premises, goal, symbols, opts);
+      // Not decided in one query: by equal subterms (sweep.ts, its queries within the first rlimit too), and
+      // only then the whole query at the full rlimit.
+      const swept = await proveBySweeping(A.ctx, name, address, premises, goal, symbols, first);
       if (swept.final && swept.final.result.answer !== 'unknown') {
         obligations.push(...swept.obligations);
         r = swept.final;
