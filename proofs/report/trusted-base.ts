@@ -18,7 +18,7 @@ export function trustedBase(wardenVersion: string): TrustedBase {
       { path: 'spec/abi', role: 'AAPCS, memory layout, trap codes, certificate format' },
       { path: 'validator', role: 'ELF reader, symbolic execution of both sides, obligations' },
       { path: 'validator/lemmas.ts', role: 'rewrite lemmas, each proved once for all inputs' },
-      { path: 'validator/sweep.ts', role: 'proof by equal subterms: a claim asked with subterms replaced by equals, each equality and the simplification an obligation of its own; the step from them to the claim (substitution of equals) is this code' },
+      { path: 'validator/sweep.ts', role: 'proof by equal subterms: a claim asked with the constants its premises define replaced by their definitions and with subterms replaced by equals, each equality and the simplification an obligation of its own; the steps from them to the claim (elimination of defined constants, substitution of equals) are this code' },
       { path: 'z3-solver', role: 'the SMT solver that answers every obligation (re-checkable with cvc5 from the SMT-LIB2 export)' },
     ],
     modelled: [
