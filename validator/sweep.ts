@@ -76,15 +76,16 @@ export async function proveBySweeping(
   // constants, ...); that the simplified query says what the given one says is an obligation of its own.
   // (When that is not shown, the query is swept as it is.)
   let { premises, goal } = sub;
+  // Z3's simplifier writes a division whose divisor it knows is not 0 with its own operators (bvudiv_i, ...),
+  // which are not SMT-LIB (cvc5 could not re-check the query): they are put back as the standard ones,
+  // which the obligation below shows changes nothing.
+  const standard = standardDivisions(ctx);
   const simple: ZBool[] = [];
-  for (const p of sub.premises) simple.push((await ctx.simplify(p)) as ZBool); // one Z3 call at a time
-  const simpleGoal = (await ctx.simplify(sub.goal)) as ZBool;
+  for (const p of sub.premises) simple.push(standard((await ctx.simplify(p)) as ZBool) as ZBool); // one Z3 call at a time
+  const simpleGoal = standard((await ctx.simplify(sub.goal)) as ZBool) as ZBool;
   const same = ctx.And(ctx.Eq(sub.goal, simpleGoal), ...sub.premises.map((p, i) => ctx.Eq(p, simple[i]!)));
-  // Z3's own division operators (bvudiv_i, ...: by a divisor known not to be 0) are not SMT-LIB: a query
-  // holding them could not be re-checked with another solver.
-  const portable = ![simpleGoal, ...simple].some((t) => /\(bv(?:[us]div|[us]rem|smod)_i\b/.test(t.sexpr()));
-  const simplified = portable ? await prove(ctx, `${name}: the query simplified says the same`, address, [], same, symbols, { ...opts, rlimit: Math.min(opts.rlimit, STEP_RLIMIT) }) : undefined;
-  if (simplified?.result.answer === 'unsat') {
+  const simplified = await prove(ctx, `${name}: the query simplified says the same`, address, [], same, symbols, { ...opts, rlimit: Math.min(opts.rlimit, STEP_RLIMIT) });
+  if (simplified.result.answer === 'unsat') {
     obligations.push(simplified.result);
     [premises, goal] = [simple, simpleGoal];
   }
@@ -92,8 +93,12 @@ export async function proveBySweeping(
   if (terms.length === 0 || terms.length > MAX_TERMS) return { obligations };
   const values = (m: Model) => terms.map((t) => m.eval(t, true).toString());
   // Z3's incremental solver (its SMT core) decides some queries its one-shot tactic, which prove() uses, leaves.
-  const incremental = await proveIncrementally(ctx, `${name} (by Z3's incremental solver)`, address, premises, goal, { ...opts, rlimit: Math.min(opts.rlimit, STEP_RLIMIT) });
-  if (incremental.answer === 'unsat') return { obligations, final: { result: incremental } };
+  // Asked before and after simplification: either may be the one it decides (both seen).
+  const stepOpts = { ...opts, rlimit: Math.min(opts.rlimit, STEP_RLIMIT) };
+  for (const [p, g] of goal === sub.goal ? [[premises, goal] as const] : [[sub.premises, sub.goal] as const, [premises, goal] as const]) {
+    const incremental = await proveIncrementally(ctx, `${name} (by Z3's incremental solver)`, address, p, g, stepOpts);
+    if (incremental.answer === 'unsat') return { obligations: goal === g ? obligations : [], final: { result: incremental } };
+  }
   const sampled = await sampleModels(ctx, premises, vars, seedOf(name), values, { name: `${name}: the premises are inconsistent (the path cannot be taken)`, address, smt2: opts.smt2 });
   if (sampled.inconsistent) return { obligations, final: { result: sampled.inconsistent } };
   const samples = sampled.samples;
@@ -190,6 +195,34 @@ export async function proveBySweeping(
   const final = await prove(ctx, `${name} (with the ${obligations.length} equalities above substituted)`, address, [...premises, ...more], rewritten, symbols, opts);
   if (final.result.answer === 'unsat') obligations.push(final.result);
   return { obligations, final };
+}
+
+/** Terms with Z3's internal division operators (bvudiv_i, ...) replaced by the SMT-LIB ones of the same name. */
+function standardDivisions(ctx: Z3Context): (t: Term) => Term {
+  const K = Z3_decl_kind;
+  const op: Partial<Record<number, (a: ZBV, b: ZBV) => ZBV>> = {
+    [K.Z3_OP_BUDIV_I]: (a, b) => a.udiv(b),
+    [K.Z3_OP_BSDIV_I]: (a, b) => a.sdiv(b),
+    [K.Z3_OP_BUREM_I]: (a, b) => a.urem(b),
+    [K.Z3_OP_BSREM_I]: (a, b) => a.srem(b),
+    [K.Z3_OP_BSMOD_I]: (a, b) => a.smod(b),
+  };
+  const done = new Map<number, Term>();
+  const go = (x: Term): Term => {
+    const hit = done.get(x.id());
+    if (hit) return hit;
+    let y = x;
+    const n = ctx.isApp(x) ? x.numArgs() : 0;
+    if (n > 0) {
+      const args = Array.from({ length: n }, (_, i) => go(x.arg(i) as Term));
+      const f = op[x.decl().kind()];
+      if (f) y = f(args[0] as ZBV, args[1] as ZBV);
+      else if (args.some((a, i) => a.id() !== x.arg(i).id())) y = applied(x.decl(), args);
+    }
+    done.set(x.id(), y);
+    return y;
+  };
+  return go;
 }
 
 /**
