@@ -92,32 +92,37 @@ const flatCache = new WeakMap<Z3Context, Map<number, Term>>();
 export function flattened<T extends Term>(ctx: Z3Context, t: T): T {
   let cache = flatCache.get(ctx);
   if (!cache) flatCache.set(ctx, (cache = new Map()));
-  const go = (x: Term): Term => {
-    const hit = cache.get(x.id());
+  const flat = cache;
+  return rebuilt(ctx, flat, t, (x, parts) => {
+    const decl = x.decl();
+    const assoc = ASSOCIATIVE.has(decl.kind());
+    const args = assoc ? parts.flatMap((f) => (ctx.isApp(f) && f.numArgs() > 0 && f.decl().id() === decl.id() ? Array.from({ length: f.numArgs() }, (_, j) => f.arg(j) as Term) : [f])) : parts;
+    const r = args.length !== x.numArgs() || args.some((a, i) => a.id() !== x.arg(i).id()) ? applied(decl, args, assoc) : x;
+    flat.set(r.id(), r);
+    return r;
+  }) as T;
+}
+
+/**
+ * `x` rebuilt from the leaves up: each application's arguments first, then `node` given the application
+ * and its rebuilt arguments (the application itself is what to return when nothing changes); memoized in
+ * `cache` by term id, which the caller may also fill (a term known to rebuild to another).
+ */
+export function rebuilt(ctx: Z3Context, cache: Map<number, Term>, x: Term, node: (x: Term, args: Term[]) => Term): Term {
+  const go = (y: Term): Term => {
+    const hit = cache.get(y.id());
     if (hit) return hit;
-    let r = x;
-    const n = ctx.isApp(x) ? x.numArgs() : 0;
-    if (n > 0) {
-      const decl = x.decl();
-      const assoc = ASSOCIATIVE.has(decl.kind());
-      const args: Term[] = [];
-      let changed = false;
-      for (let i = 0; i < n; i++) {
-        const a = x.arg(i) as Term;
-        const f = go(a);
-        changed ||= f.id() !== a.id();
-        if (assoc && ctx.isApp(f) && f.numArgs() > 0 && f.decl().id() === decl.id()) {
-          for (let j = 0; j < f.numArgs(); j++) args.push(f.arg(j) as Term);
-          changed = true;
-        } else args.push(f);
-      }
-      if (changed) r = applied(decl, args, assoc);
-    }
-    cache.set(x.id(), r);
-    cache.set(r.id(), r);
+    const n = ctx.isApp(y) ? y.numArgs() : 0;
+    const r = n === 0 ? y : node(y, Array.from({ length: n }, (_, i) => go(y.arg(i) as Term)));
+    cache.set(y.id(), r);
     return r;
   };
-  return go(t) as T;
+  return go(x);
+}
+
+/** `x` itself if `args` are its arguments, else its operator applied to them. */
+export function withArgs(x: Term, args: Term[]): Term {
+  return args.some((a, i) => a.id() !== x.arg(i).id()) ? applied(x.decl(), args) : x;
 }
 
 /** `decl` applied to `args`; `nary`: an associative operator, which Z3 takes with any number of arguments. */

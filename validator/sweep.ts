@@ -27,7 +27,7 @@
  */
 import { Z3_decl_kind } from 'z3-solver';
 import { rlimitCount, type Z3Context, type ZBool, type ZBV } from '../spec/bv/z3.ts';
-import { applied, flattened, prove, SMT_EXPORT_LOGIC, type Named, type ProveOptions } from './prove.ts';
+import { flattened, prove, rebuilt, SMT_EXPORT_LOGIC, withArgs, type Named, type ProveOptions } from './prove.ts';
 import type { Counterexample, ObligationResult } from './verdict.ts';
 
 /** Models of the premises the subterms are evaluated in. */
@@ -125,26 +125,11 @@ export async function proveBySweeping(
   // The canonical form of a term: its parts canonical, then replaced by what it was proved equal to.
   const merged = new Map<number, Term>();
   const canon = new Map<number, Term>();
-  const canonical = (x: Term): Term => {
-    const hit = canon.get(x.id());
-    if (hit) return hit;
-    let y = x;
-    const n = ctx.isApp(x) ? x.numArgs() : 0;
-    if (n > 0) {
-      const args: Term[] = [];
-      let changed = false;
-      for (let i = 0; i < n; i++) {
-        const a = x.arg(i) as Term;
-        const c = canonical(a);
-        changed ||= c.id() !== a.id();
-        args.push(c);
-      }
-      if (changed) y = applied(x.decl(), args);
-    }
-    const r = merged.get(y.id()) ?? y;
-    canon.set(x.id(), r);
-    return r;
-  };
+  const canonical = (x: Term): Term =>
+    rebuilt(ctx, canon, x, (y, args) => {
+      const z = withArgs(y, args);
+      return merged.get(z.id()) ?? z;
+    });
 
   // Lowest first, so that a pair is asked with its parts already merged. A pair found different (sat) gives
   // a model that tells more pairs apart: it is one more sample.
@@ -208,21 +193,11 @@ function standardDivisions(ctx: Z3Context): (t: Term) => Term {
     [K.Z3_OP_BSMOD_I]: (a, b) => a.smod(b),
   };
   const done = new Map<number, Term>();
-  const go = (x: Term): Term => {
-    const hit = done.get(x.id());
-    if (hit) return hit;
-    let y = x;
-    const n = ctx.isApp(x) ? x.numArgs() : 0;
-    if (n > 0) {
-      const args = Array.from({ length: n }, (_, i) => go(x.arg(i) as Term));
+  return (t) =>
+    rebuilt(ctx, done, t, (x, args) => {
       const f = op[x.decl().kind()];
-      if (f) y = f(args[0] as ZBV, args[1] as ZBV);
-      else if (args.some((a, i) => a.id() !== x.arg(i).id())) y = applied(x.decl(), args);
-    }
-    done.set(x.id(), y);
-    return y;
-  };
-  return go;
+      return f ? f(args[0] as ZBV, args[1] as ZBV) : withArgs(x, args);
+    });
 }
 
 /**
