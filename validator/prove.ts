@@ -34,14 +34,22 @@ export async function prove(
   goal: ZBool,
   symbols: readonly Named[],
   opts: ProveOptions,
-  /** Called with the model of a `sat` answer, before the counterexample is read from it. */
-  onModel?: (model: ReturnType<InstanceType<Z3Context['Solver']>['model']>) => void,
+  how: {
+    /** Called with the model of a `sat` answer, before the counterexample is read from it. */
+    onModel?: (model: ReturnType<InstanceType<Z3Context['Solver']>['model']>) => void;
+    /**
+     * Ask Z3's incremental solver (its SMT core; a scope pushed before the negated goal selects it), which
+     * decides some queries the one-shot tactic used by default leaves.
+     */
+    incremental?: boolean;
+  } = {},
 ): Promise<{ result: ObligationResult; counterexample?: Counterexample }> {
   // Arrays (memory) appear in almost every obligation; QF_ABV is the logic that admits them.
   const solver = new ctx.Solver('QF_ABV');
   try {
     solver.set('rlimit', opts.rlimit);
     for (const p of premises) solver.add(flattened(ctx, p));
+    if (how.incremental) solver.push();
     solver.add(flattened(ctx, ctx.Not(goal)));
     // Taken before check(): afterwards Z3 prints its preprocessing (`model-add`), which is not SMT-LIB2.
     // Exported as QF_AUFBV: the same assertions, but i64 div/rem obligations declare uninterpreted
@@ -58,7 +66,7 @@ export async function prove(
     if (answer !== 'sat') return { result };
     const model = solver.model();
     try {
-      onModel?.(model);
+      how.onModel?.(model);
       const values: Record<string, string> = {};
       for (const s of symbols) {
         const v = model.eval(s.term as ZBV, true);

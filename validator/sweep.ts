@@ -26,8 +26,8 @@
  * name, and every query runs under an rlimit.
  */
 import { Z3_decl_kind } from 'z3-solver';
-import { rlimitCount, type Z3Context, type ZBool, type ZBV } from '../spec/bv/z3.ts';
-import { flattened, prove, rebuilt, SMT_EXPORT_LOGIC, withArgs, type Named, type ProveOptions } from './prove.ts';
+import type { Z3Context, ZBool, ZBV } from '../spec/bv/z3.ts';
+import { flattened, prove, rebuilt, withArgs, type Named, type ProveOptions } from './prove.ts';
 import type { Counterexample, ObligationResult } from './verdict.ts';
 
 /** Models of the premises the subterms are evaluated in. */
@@ -84,7 +84,8 @@ export async function proveBySweeping(
   for (const p of sub.premises) simple.push(standard((await ctx.simplify(p)) as ZBool) as ZBool); // one Z3 call at a time
   const simpleGoal = standard((await ctx.simplify(sub.goal)) as ZBool) as ZBool;
   const same = ctx.And(ctx.Eq(sub.goal, simpleGoal), ...sub.premises.map((p, i) => ctx.Eq(p, simple[i]!)));
-  const simplified = await prove(ctx, `${name}: the query simplified says the same`, address, [], same, symbols, { ...opts, rlimit: Math.min(opts.rlimit, STEP_RLIMIT) });
+  const stepOpts = { ...opts, rlimit: Math.min(opts.rlimit, STEP_RLIMIT) };
+  const simplified = await prove(ctx, `${name}: the query simplified says the same`, address, [], same, symbols, stepOpts);
   if (simplified.result.answer === 'unsat') {
     obligations.push(simplified.result);
     [premises, goal] = [simple, simpleGoal];
@@ -92,16 +93,18 @@ export async function proveBySweeping(
   const { terms, vars } = subterms(ctx, goal, premises);
   if (terms.length === 0 || terms.length > MAX_TERMS) return { obligations };
   const values = (m: Model) => terms.map((t) => m.eval(t, true).toString());
-  // Z3's incremental solver (its SMT core) decides some queries its one-shot tactic, which prove() uses, leaves.
-  // Asked before and after simplification: either may be the one it decides (both seen).
-  const stepOpts = { ...opts, rlimit: Math.min(opts.rlimit, STEP_RLIMIT) };
+  // Z3's incremental solver decides some queries its one-shot tactic leaves; asked before and after
+  // simplification: either may be the one it decides (both seen).
   for (const [p, g] of goal === sub.goal ? [[premises, goal] as const] : [[sub.premises, sub.goal] as const, [premises, goal] as const]) {
-    const incremental = await proveIncrementally(ctx, `${name} (by Z3's incremental solver)`, address, p, g, stepOpts);
-    if (incremental.answer === 'unsat') return { obligations: goal === g ? obligations : [], final: { result: incremental } };
+    const incremental = await prove(ctx, `${name} (by Z3's incremental solver)`, address, p, g, symbols, stepOpts, { incremental: true });
+    if (incremental.result.answer === 'unsat') return { obligations: goal === g ? obligations : [], final: { result: incremental.result } };
   }
-  const sampled = await sampleModels(ctx, premises, vars, seedOf(name), values, { name: `${name}: the premises are inconsistent (the path cannot be taken)`, address, smt2: opts.smt2 });
-  if (sampled.inconsistent) return { obligations, final: { result: sampled.inconsistent } };
-  const samples = sampled.samples;
+  const samples = await sampleModels(ctx, premises, vars, seedOf(name), values);
+  if (samples === 'inconsistent') {
+    // No model at all: the path the claim is asked on cannot be taken, and the claim holds.
+    const none = await prove(ctx, `${name}: the premises are inconsistent (the path cannot be taken)`, address, premises, ctx.Bool.val(false), symbols, { ...opts, rlimit: SAMPLE_RLIMIT }, { incremental: true });
+    return none.result.answer === 'unsat' ? { obligations, final: { result: none.result } } : { obligations };
+  }
   if (samples.length < 2) return { obligations };
   const height = heights(ctx, terms);
 
@@ -133,6 +136,7 @@ export async function proveBySweeping(
 
   // Lowest first, so that a pair is asked with its parts already merged. A pair found different (sat) gives
   // a model that tells more pairs apart: it is one more sample.
+  const aloneOpts = { ...opts, rlimit: Math.min(opts.rlimit, ALONE_RLIMIT) };
   let steps = 0;
   let spent = 0;
   for (const i of byHeight) {
@@ -150,7 +154,7 @@ export async function proveBySweeping(
     // operation on the same operands): asked so, the query is small.
     // (Parts that overlap, such as the bits and the bytes of one word, are related: then without the premises only.)
     const [at, ar] = sharedAbstracted(ctx, ct, cr);
-    const aloneOpts = { ...opts, rlimit: Math.min(opts.rlimit, ALONE_RLIMIT) };
+
     let alone = await prove(ctx, `${stepName}, whatever the premises${at.id() === ct.id() ? '' : ' and the shared parts'}`, address, [], ctx.Eq(at, ar), symbols, aloneOpts);
     if (alone.result.answer !== 'unsat' && at.id() !== ct.id()) {
       const plain = await prove(ctx, `${stepName}, whatever the premises`, address, [], ctx.Eq(ct, cr), symbols, aloneOpts);
@@ -160,9 +164,11 @@ export async function proveBySweeping(
     const res =
       alone.result.answer === 'unsat'
         ? alone
-        : await prove(ctx, stepName, address, premises, ctx.Eq(ct, cr), symbols, { ...opts, rlimit: Math.min(opts.rlimit, STEP_RLIMIT) }, (m) => {
-            samples.push(values(m));
-            differ = true;
+        : await prove(ctx, stepName, address, premises, ctx.Eq(ct, cr), symbols, stepOpts, {
+            onModel: (m) => {
+              samples.push(values(m));
+              differ = true;
+            },
           });
     spent += alone.result.rlimit + (res === alone ? 0 : res.result.rlimit);
     if (differ) regroup();
@@ -335,37 +341,22 @@ function heights(ctx: Z3Context, terms: readonly Term[]): Map<number, number> {
 }
 
 /**
- * The terms' `values` in up to SAMPLES models of the premises. Each model is asked with about half of
- * the free constants fixed at random (edge values and random words) as assumptions, so that the models
- * differ; assumptions in an unsat core are dropped and the query asked again.
+ * The terms' `values` in up to SAMPLES models of the premises, or 'inconsistent' if they have none. Each
+ * model is asked with about half of the free constants fixed at random (edge values and random words) as
+ * assumptions, so that the models differ; assumptions in an unsat core are dropped and the query asked again.
  */
-async function sampleModels(
-  ctx: Z3Context,
-  premises: readonly ZBool[],
-  vars: readonly ZBV[],
-  seed: number,
-  values: (m: Model) => string[],
-  inconsistency: { name: string; address: number; smt2: boolean },
-): Promise<{ samples: string[][]; inconsistent?: ObligationResult }> {
+async function sampleModels(ctx: Z3Context, premises: readonly ZBool[], vars: readonly ZBV[], seed: number, values: (m: Model) => string[]): Promise<string[][] | 'inconsistent'> {
   const rand = xorshift(seed);
-  // Z3's incremental solver (the one that takes assumptions), not the one-shot tactic prove() uses.
+  // Z3's incremental solver (the one that takes assumptions), not the one-shot tactic.
   const solver = new ctx.Solver('QF_ABV');
   const samples: string[][] = [];
   try {
     solver.set('rlimit', SAMPLE_RLIMIT);
     for (const p of premises) solver.add(flattened(ctx, p));
-    const smt2 = inconsistency.smt2 ? `(set-logic ${SMT_EXPORT_LOGIC})\n${solver.toString()}\n(check-sat)\n` : undefined;
     // A scope makes Z3 answer with its incremental solver from the first check (else its one-shot tactic).
     solver.push();
-    const before = rlimitCount(solver);
-    const t0 = performance.now();
     let answer = await solver.check();
-    if (answer === 'unsat') {
-      // No model at all: the path the claim is asked on cannot be taken, and the claim holds.
-      const result: ObligationResult = { name: inconsistency.name, address: inconsistency.address, answer, ms: Math.round((performance.now() - t0) * 10) / 10, rlimit: rlimitCount(solver) - before };
-      if (smt2 !== undefined) result.smt2 = smt2;
-      return { samples, inconsistent: result };
-    }
+    if (answer === 'unsat') return 'inconsistent';
     for (let k = 0; k < SAMPLES; k++) {
       let fixed = vars.filter(() => rand() % 2 === 0).map((v) => ctx.Eq(v, ctx.BitVec.val(randomWord(rand, v.sort.size()), v.sort.size())));
       answer = await solver.check(...fixed);
@@ -388,27 +379,7 @@ async function sampleModels(
   } finally {
     solver.release();
   }
-  return { samples };
-}
-
-/** `premises => goal` asked of Z3's incremental solver (a scope pushed before the negated goal selects it). */
-async function proveIncrementally(ctx: Z3Context, name: string, address: number, premises: readonly ZBool[], goal: ZBool, opts: ProveOptions): Promise<ObligationResult> {
-  const solver = new ctx.Solver('QF_ABV');
-  try {
-    solver.set('rlimit', opts.rlimit);
-    for (const p of premises) solver.add(flattened(ctx, p));
-    solver.push();
-    solver.add(flattened(ctx, ctx.Not(goal)));
-    const smt2 = opts.smt2 ? `(set-logic ${SMT_EXPORT_LOGIC})\n${solver.toString()}\n(check-sat)\n` : undefined;
-    const before = rlimitCount(solver);
-    const t0 = performance.now();
-    const answer = await solver.check();
-    const result: ObligationResult = { name, address, answer: answer === 'unsat' ? 'unsat' : answer === 'sat' ? 'sat' : 'unknown', ms: Math.round((performance.now() - t0) * 10) / 10, rlimit: rlimitCount(solver) - before };
-    if (smt2 !== undefined) result.smt2 = smt2;
-    return result;
-  } finally {
-    solver.release();
-  }
+  return samples;
 }
 
 const EDGE_WORDS = [0n, 1n, 2n, 31n, 32n, 63n, 64n, 0x7fffffffn, 0x80000000n, 0xffffffffn];
